@@ -1,11 +1,13 @@
 "The docs build (`tools/build_docs.py`) and what a browser shows of it: pages for all notebooks, navigation, API sections."
-import inspect, re, shutil, subprocess, sys
+import inspect, json, re, shutil, subprocess, sys
 from html import unescape
 from pathlib import Path
-import pytest
+import nbformat, pytest
 from fastcore.docments import docments
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'tools'))
+import build_docs
 NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if p.name[0] not in '_.')
 INSTALL = 'apt-get update && apt-get install -y chromium   (Debian/Ubuntu, as root; .ci/run does this on CI)'
 
@@ -51,6 +53,17 @@ def test_index_renders_with_navigation(site, tmp_path):
     assert nav, 'the index page has no navigation bar'
     assert sorted(re.findall(r'href="([^"]+)"', nav[1])) == sorted(p.name for p in site.glob('*.html'))
 
+def saved_images(nb:Path)->int:
+    "How many image outputs a notebook has saved."
+    return sum(k.startswith('image/') for c in json.loads(nb.read_text())['cells'] for o in c.get('outputs', []) for k in o.get('data', {}))
+
+def test_saved_images_shown(site):
+    "Every image output saved in a notebook is on its page, embedded."
+    for nb in NBS:
+        page = site/build_docs.page_name(nbformat.read(site.parent/'proc'/nb.name, as_version=4), nb.stem)
+        shown = len(re.findall(r'<img [^>]*src="data:image/', page.read_text()))
+        assert shown >= saved_images(nb), f'{nb.name} saved {saved_images(nb)} images, {page.name} shows {shown}'
+
 def test_models_page_shows_api(site, tmp_path):
     "The models page shows a section for each exported function, with its signature and every parameter's docment."
     import sardfq.models as m
@@ -62,3 +75,21 @@ def test_models_page_shows_api(site, tmp_path):
     assert 'def load_model(' in text
     for name, doc in docments(m.load_model).items():
         if doc: assert f'# {doc}' in text, f'load_model: the docment of `{name}` ({doc!r}) is not shown'
+
+def build(nbs:Path, tmp:Path):
+    "Run the build script on the notebooks in `nbs`; returns the finished process."
+    return subprocess.run([sys.executable, 'tools/build_docs.py', '--nbs', str(nbs), '--out', str(tmp/'site'), '--proc', str(tmp/'proc')],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+def test_bad_notebooks_give_one_clear_line(tmp_path):
+    "A notebook whose exported code fails, or no notebooks at all, stop the build with one line naming the problem."
+    (tmp_path/'none').mkdir()
+    r = build(tmp_path/'none', tmp_path)
+    assert r.returncode != 0 and r.stderr.strip() == f"build_docs: error: no notebooks in {tmp_path/'none'}"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('#| default_exp broken'), nbformat.v4.new_markdown_cell('# Broken\n\n> test fixture'),
+                                         nbformat.v4.new_code_cell('#| export\ndef f(x): return x\nraise ValueError("boom")')])
+    (tmp_path/'nbs').mkdir()
+    nbformat.write(nb, tmp_path/'nbs/00_broken.ipynb')
+    r = build(tmp_path/'nbs', tmp_path)
+    assert r.returncode != 0 and 'Traceback' not in r.stderr
+    assert r.stderr.strip() == 'build_docs: error: 00_broken.ipynb: the cell starting `def f(x): return x` failed while rendering the API docs: ValueError: boom'

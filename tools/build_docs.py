@@ -4,7 +4,9 @@ Each notebook in `nbs/` goes through the processors `nbdev-proc-nbs` applies (fr
 exported definitions and rendered, export cells hidden, links to symbols), into `--proc`; its saved outputs are kept as
 they are. The notebooks' own code is not run: only the cells the API sections need (exported cells, cells holding only
 imports, `show_doc` calls), whereas nbdev would also run any cell that contains an import. `nbdev-docs` still works
-from `nbs/_quarto.yml` wherever Quarto is installed."""
+from `nbs/_quarto.yml` wherever Quarto is installed.
+
+    .venv/bin/python tools/build_docs.py             # pages in _docs/, open _docs/index.html"""
 import ast, os, re, shutil, time, yaml
 from html import escape
 from pathlib import Path
@@ -30,7 +32,9 @@ class exec_api_cells(exec_show_docs):
         if not self.nb.has_docs_ or not hasattr(self, 'k') or cell.cell_type != 'code' or not cell.source: return
         trees = cell.parsed_() or []
         if cell.directives_.keys() & API_DIRECTIVES or _only_imports(trees) or _show_docs(trees): self.k.cell(cell)
-        if self.k.exc: raise RuntimeError(f'cell {cell.idx_} failed while rendering the API docs: {type(self.k.exc).__name__}: {self.k.exc}')
+        if e := self.k.exc:
+            first = next((l for l in cell.source.splitlines() if l.strip() and not l.startswith('#|')), '')
+            raise RuntimeError(f'the cell starting `{first}` failed while rendering the API docs: {type(e).__name__}: {e}')
 
 class DocsFilters(FilterDefaults):
     "nbdev's docs processors, with `exec_api_cells` in place of `exec_show_docs`."
@@ -109,19 +113,19 @@ def nav_bar(pages:list, # (file name, title) of every page, in order
     links = ' '.join(f'<a href="{f}"{" class=current" if f == current else ""}>{escape(t)}</a>' for f, t in pages)
     return f'<nav class="docs-nav">{links}</nav>'
 
-NAV_CSS = ('<style>.docs-nav{position:sticky;top:0;z-index:10;background:#2780e3;padding:.6em 1em;font-family:sans-serif}'
+PAGE_CSS = ('<style>.jp-RenderedMarkdown pre{background:#f5f5f5;padding:.5em .8em;border-radius:4px}.docs-nav{position:sticky;top:0;z-index:10;background:#2780e3;padding:.6em 1em;font-family:sans-serif}'
            '.docs-nav a{color:#fff;margin-right:1.2em;text-decoration:none}.docs-nav a.current{font-weight:bold;text-decoration:underline}</style>')
 
 def exporter()->HTMLExporter:
-    "nbconvert's HTML exporter, hiding tagged inputs and fetching nothing from the network (no MathJax, no require.js)."
+    "nbconvert's HTML exporter, hiding tagged inputs and prompts; MathJax comes from its CDN (math renders only online)."
     cfg = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': {'remove_input'}}})
-    return HTMLExporter(config=cfg, template_name='lab', mathjax_url='', require_js_url='', exclude_input_prompt=True, exclude_output_prompt=True)
+    return HTMLExporter(config=cfg, template_name='lab', require_js_url='', exclude_input_prompt=True, exclude_output_prompt=True)
 
 def render_page(nb, title:str, nav:str)->str:
     "The HTML of one processed notebook, with `title` and the navigation bar."
     html, _ = exporter().from_notebook_node(nb)
     html = re.sub(r'<title>.*?</title>', f'<title>{escape(title)}</title>', html, count=1, flags=re.S)
-    html = html.replace('</head>', NAV_CSS + '</head>', 1)
+    html = html.replace('</head>', PAGE_CSS + '</head>', 1)
     return re.sub(r'(<body[^>]*>)', lambda m: m[1] + nav, html, count=1)
 
 def notebooks(nbs:Path)->list:

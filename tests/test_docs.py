@@ -1,5 +1,5 @@
 "The docs build (`tools/build_docs.py`) and what a browser shows of it: pages for all notebooks, navigation, API sections."
-import inspect, json, re, shutil, subprocess, sys
+import importlib, inspect, json, re, shutil, subprocess, sys
 from html import unescape
 from pathlib import Path
 import nbformat, pytest
@@ -64,14 +64,27 @@ def test_saved_images_shown(site):
         shown = len(re.findall(r'<img [^>]*src="data:image/', page.read_text()))
         assert shown >= saved_images(nb), f'{nb.name} saved {saved_images(nb)} images, {page.name} shows {shown}'
 
-def test_models_page_shows_api(site, tmp_path):
-    "The models page shows a section for each exported function, with its signature and every parameter's docment."
-    import sardfq.models as m
-    dom = dump_dom(site/'models.html', tmp_path)
-    text = text_of(dom)
-    public = [n for n in m.__all__ if inspect.isfunction(getattr(m, n)) or inspect.isclass(getattr(m, n))]
+def default_exp(nb:Path)->str|None:
+    "The module a notebook exports to (its `#| default_exp`), or None."
+    m = re.search(r'^#\|\s*default_exp\s+(\S+)', '\n'.join(c.source for c in nbformat.read(nb, as_version=4).cells if c.cell_type == 'code'), re.M)
+    return m[1] if m else None
+
+API_NBS = [nb for nb in NBS if default_exp(nb)]
+
+@pytest.mark.parametrize('nb', API_NBS, ids=[p.stem for p in API_NBS])
+def test_api_sections(site, tmp_path, nb):
+    "Each module's page shows, in Chromium, a section for every public function and class of the module."
+    mod = importlib.import_module(f'sardfq.{default_exp(nb)}')
+    page = site/build_docs.page_name(nbformat.read(site.parent/'proc'/nb.name, as_version=4), nb.stem)
+    dom = dump_dom(page, tmp_path)
+    public = [n for n in getattr(mod, '__all__', []) if inspect.isfunction(getattr(mod, n)) or inspect.isclass(getattr(mod, n))]
     missing = [n for n in public if f'<h3 id="{n.lower()}"' not in dom]
-    assert not missing, f'no API section for {missing} in models.html'
+    assert not missing, f'no API section for {missing} in {page.name}'
+
+def test_models_page_shows_signature_and_docments(site, tmp_path):
+    "`load_model`'s section shows its signature with every parameter's docment, as nbdev renders them."
+    import sardfq.models as m
+    text = text_of(dump_dom(site/'models.html', tmp_path))
     assert 'def load_model(' in text
     for name, doc in docments(m.load_model).items():
         if doc: assert f'# {doc}' in text, f'load_model: the docment of `{name}` ({doc!r}) is not shown'

@@ -121,10 +121,13 @@ def exporter()->HTMLExporter:
     cfg = Config({'TagRemovePreprocessor': {'enabled': True, 'remove_input_tags': {'remove_input'}}})
     return HTMLExporter(config=cfg, template_name='lab', require_js_url='', exclude_input_prompt=True, exclude_output_prompt=True)
 
+_re_heading_id = re.compile(r'(<h[1-6] id="|<a class="anchor-link" href="#)([^"]+)"')
+
 def render_page(nb, title:str, nav:str)->str:
-    "The HTML of one processed notebook, with `title` and the navigation bar."
+    "The HTML of one processed notebook, with `title`, the navigation bar, and lowercase heading ids as nbdev's links expect."
     html, _ = exporter().from_notebook_node(nb)
     html = re.sub(r'<title>.*?</title>', f'<title>{escape(title)}</title>', html, count=1, flags=re.S)
+    html = _re_heading_id.sub(lambda m: m[1] + m[2].lower() + '"', html)
     html = html.replace('</head>', PAGE_CSS + '</head>', 1)
     return re.sub(r'(<body[^>]*>)', lambda m: m[1] + nav, html, count=1)
 

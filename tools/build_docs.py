@@ -92,7 +92,7 @@ def prepare_cells(nb, site:str=''):
         head = f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get('description') else '')
         cells.append(nbformat.v4.new_markdown_cell(head))
     for cell in nb.cells:
-        if cell.cell_type == 'markdown': cell.source = _local_links(cell.source, site)
+        if cell.cell_type == 'markdown': cell.source = _local_links(_pandoc_links(cell.source), site)
         if cell.cell_type != 'code': cells.append(cell); continue
         cell.metadata.pop('execution', None)
         d = _directives(cell)
@@ -152,7 +152,7 @@ def build_docs(out:Path, # folder for the HTML pages
     cfg = get_config(ROOT)
     nbs, out, proc = Path(nbs or cfg.nbs_path).resolve(), Path(out).resolve(), Path(proc).resolve()
     srcs = notebooks(nbs)
-    if not srcs: raise SystemExit(f'build_docs: error: no notebooks in {nbs}')
+    if not srcs: raise ValueError(f'no notebooks in {nbs}')
     site = (cfg.get('doc_host', '') + cfg.get('doc_baseurl', '')).rstrip('/')
     processed = []
     for src in srcs:
@@ -177,5 +177,5 @@ def main(out:str='_docs', # folder for the HTML pages
     "Build the HTML docs (one page per notebook, API sections included) without Quarto."
     start = time.time()
     try: pages = build_docs(Path(out), Path(proc), Path(nbs) if nbs else None)
-    except RuntimeError as e: raise SystemExit(f'build_docs: error: {e}')
+    except (RuntimeError, ValueError) as e: raise SystemExit(f'build_docs: error: {e}')
     print(f'{len(pages)} pages in {out} ({time.time()-start:.0f}s): ' + ' '.join(p.name for p in pages))

@@ -226,7 +226,7 @@ def init_batch(model:nn.Module, # the FP model
     if cfg.apa: st['priors'] = priors if priors is not None else random_priors(model, size, cfg.prior, gen, k_max=cfg.k_apa)
     return st
 
-# %% ../nbs/03_synth.ipynb #5d38019f
+# %% ../nbs/03_synth.ipynb #88fc3de3
 @contextmanager
 def capture_tokens(model:nn.Module # a ViT/DeiT or Swin timm model
                   ):
@@ -264,9 +264,9 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     if cfg.method == 'sardfq' and cfg.msr and len(st['msr_image']):
         P = len(st['msr_image'])
         k = min(P, max(1, round(cfg.msr_views * B)))
-        pick = torch.randperm(P, generator=gen)[:k].sort().values
+        pick = torch.randperm(P, generator=gen)[:k].sort().values.to(x.device)
         views.append(msr_views(x, st['msr_image'][pick], st['msr_cell'][pick]))
-        targets.append(st['msr_targets'][pick.to(x.device)])
+        targets.append(st['msr_targets'][pick])
     j = round(cfg.jitter * H / 224)
     shift = tuple(torch.randint(-j, j + 1, (2,), generator=gen).tolist())
     flip = cfg.flip and torch.rand((), generator=gen).item() < 0.5
@@ -300,7 +300,7 @@ def lr_at(step:int, # iteration, from 0
     if step < w: return lr * (step + 1) / w
     return 0.5 * lr * (1 + math.cos(math.pi * (step - w) / max(1, iters - w)))
 
-# %% ../nbs/03_synth.ipynb #268f5183
+# %% ../nbs/03_synth.ipynb #a88cb5da
 def _atomic_save(obj, path:Path):
     "torch.save to a temporary file beside `path`, then rename it into place."
     tmp = path.with_name(f'.{path.name}.tmp')
@@ -341,10 +341,13 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
                out:str|Path=None, # output file: written with `save_synth`, checkpointed while running
                device:str=None, # 'cpu' or 'cuda' (default: cuda when available)
                progress:bool=True, # show a progress bar with the loss components
-               callback=None # called as callback(batch, step, losses) after each step
+               callback=None, # called as callback(batch, step, losses) after each step
+               **kwargs # settings overriding those of `cfg`, e.g. `method='psaq', n=8`
               )->dict: # images (normalized), labels, targets, settings
     "Synthesize `cfg.n` calibration images from the FP model with the chosen method."
-    cfg = (cfg or SynthConfig()).check()
+    unknown = set(kwargs) - {f.name for f in fields(SynthConfig)}
+    if unknown: raise ValueError(f"unknown synthesis setting(s) {', '.join(sorted(unknown))}: see SynthConfig for the names")
+    cfg = replace(cfg or SynthConfig(), **kwargs).check()
     dev = get_device(device)
     model = model.to(dev).eval()
     settings, lay = run_settings(model, cfg), apa_layout(model)
@@ -452,25 +455,25 @@ def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
     os.replace(tmp, path)
     return path
 
-# %% ../nbs/03_synth.ipynb #26b05d4e
+# %% ../nbs/03_synth.ipynb #87155bfa
 @call_parse
 def sardfq_synth(model:str='deit_tiny_patch16_224', # timm model name
                  checkpoint:str=None, # local weights (.safetensors/.pth/.pt/.bin) of the FP model
-                 method:str='sardfq', # sardfq, psaq or noise
-                 n:int=32, # number of images
-                 iters:int=1000, # Adam iterations per batch
+                 method:str=SynthConfig.method, # sardfq, psaq or noise
+                 n:int=SynthConfig.n, # number of images
+                 iters:int=SynthConfig.iters, # Adam iterations per batch
                  seed:int=0, # random seed
                  out:str='synth.pt', # output .pt file
-                 batch_size:int=32, # images optimized together
+                 batch_size:int=SynthConfig.batch_size, # images optimized together
                  device:str=None, # cpu or cuda (default: cuda when available)
-                 alpha:float=1e4, # weight of the APA loss
+                 alpha:float=SynthConfig.alpha, # weight of the APA loss
                  lr:float=None, # Adam learning rate (default: 0.2 ViT/DeiT, 0.25 Swin)
                  no_apa:store_true=False, # sardfq without attention priors alignment
                  no_msr:store_true=False, # sardfq without multi-semantic reinforcement
                  no_sl:store_true=False, # sardfq with one-hot instead of soft labels
-                 prior:str='gmm', # APA prior family: gmm, laplace or real
+                 prior:str=SynthConfig.prior, # APA prior family: gmm, laplace or real
                  prior_data:str=None, # folder of real images for --prior real
-                 msr_views:float=1.0, # MSR views per step, as a fraction of the batch (4: all)
+                 msr_views:float=SynthConfig.msr_views, # MSR views per step, as a fraction of the batch (4: all)
                  png:str=None, # PNG grid of the images (default: OUT with .png)
                  pretrained:store_true=False, # use timm's hub weights instead of --checkpoint (needs network access)
                  quiet:store_true=False # no progress bar

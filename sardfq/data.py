@@ -143,11 +143,11 @@ def evaluate(model:nn.Module, # classifier returning logits
     if n == 0: raise ValueError("the loader yielded no images")
     return dict(n=n, top1=100 * top1 / n, top5=100 * top5 / n)
 
-# %% ../nbs/01_data.ipynb #b27ac57b
+# %% ../nbs/01_data.ipynb #0183d4ae
 def eval_model(model:str='deit_tiny_patch16_224', # timm model name
                data:str|Path=None, # image folder: <synset>_*.JPEG files or <synset>/ sub-folders
                checkpoint:str|Path=None, # local weights (.safetensors/.pth/.pt/.bin) for the FP model
-               quantized:str|Path=None, # a quantized model file (from sardfq-quantize), evaluated instead
+               quantized:str|Path=None, # a quantized model file (from sardfq-quantize/sardfq-run), evaluated instead
                pretrained:bool=False, # use timm's hub weights (needs network access)
                batch_size:int=64, # images per batch
                limit:int=None, # evaluate only the first N images (in file order)
@@ -161,8 +161,9 @@ def eval_model(model:str='deit_tiny_patch16_224', # timm model name
     start, dev = time.time(), get_device(device)
     if quantized is not None:
         from sardfq.qmodel import load_quantized
-        net = load_quantized(quantized, checkpoint=checkpoint)
-        model = getattr(net, 'model_name', model)
+        if checkpoint is not None: raise ValueError("--checkpoint is not used with --quantized: the quantized file holds all weights")
+        net = load_quantized(quantized)
+        model = net.quant_config['model']
     else: net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
     loader = image_loader(data, data_config(net, crop_pct), batch_size=batch_size, limit=limit, workers=workers)
     res = evaluate(net, loader, device=dev, progress=progress)

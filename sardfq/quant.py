@@ -10,20 +10,24 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['SEARCHES', 'ste_round', 'check_bits', 'Quantizer', 'UniformQuantizer', 'Log2Quantizer', 'ShiftLog2Quantizer']
+__all__ = ['OFF_BITS', 'SEARCHES', 'ste_round', 'check_bits', 'Quantizer', 'UniformQuantizer', 'Log2Quantizer',
+           'ShiftLog2Quantizer']
 
 # %% ../nbs/04_quantizers.ipynb #92ad3103
 def ste_round(x:torch.Tensor)->torch.Tensor:
     "Round to the nearest integer forward; pass the gradient through unchanged backward."
     return (x.round() - x).detach() + x
 
-# %% ../nbs/04_quantizers.ipynb #ac88982a
-def check_bits(bits:int|None, # a bit width, or None for "not quantized"
+# %% ../nbs/04_quantizers.ipynb #f2e88878
+OFF_BITS = (None, 32)
+
+def check_bits(bits:int|None, # a bit width 2..8, or None / 32 for "not quantized"
                what:str='bit width' # what it is, for the message (e.g. '--wbits')
-              )->int|None:
-    "Raise `ValueError` for a bit width outside 2..8 (None means no quantization)."
-    if bits is not None and (isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 8):
-        raise ValueError(f"{what} {bits} is out of range: use 2 to 8 bits")
+              )->int|None: # `bits`, with 32 mapped to None
+    "Raise `ValueError` for a bit width outside 2..8; None and 32 (full precision) both mean no quantization."
+    if bits in OFF_BITS and not isinstance(bits, bool): return None
+    if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 8:
+        raise ValueError(f"{what} {bits} is out of range: use 2 to 8 bits, or 32 (or None) for full precision")
     return bits
 
 class Quantizer(nn.Module):
@@ -43,7 +47,7 @@ class Quantizer(nn.Module):
 
     def extra_repr(self): return f"bits={self.bits}" + ('' if self.enabled else ', disabled')
 
-# %% ../nbs/04_quantizers.ipynb #eec99a74
+# %% ../nbs/04_quantizers.ipynb #ed7e4a92
 SEARCHES = ('minmax', 'percentile', 'mse')
 _RATIOS = torch.cat([torch.linspace(0.02, 0.2, 10), torch.linspace(0.25, 1.0, 16)])
 
@@ -83,15 +87,18 @@ class UniformQuantizer(Quantizer):
         s = ((hi - lo) / (qmax - qmin)).clamp_min(1e-8)
         return s, (-lo / s).round()
 
-    def codes(self, x:torch.Tensor, scale:torch.Tensor=None, zero_point:torch.Tensor=None)->torch.Tensor:
-        "Integer codes of `x` (as floats, with straight-through rounding)."
-        s, z = self._per(self.scale if scale is None else scale, x), self._per(self.zero_point if zero_point is None else zero_point, x)
+    def _coded(self, x:torch.Tensor, s:torch.Tensor, z:torch.Tensor)->torch.Tensor:
+        "Codes of `x` for scale `s` and zero point `z` already shaped to broadcast against it."
         return torch.clamp(ste_round(x / s) + z, *self.qrange)
 
-    def quantize(self, x:torch.Tensor, scale:torch.Tensor=None, zero_point:torch.Tensor=None)->torch.Tensor:
+    def codes(self, x:torch.Tensor)->torch.Tensor:
+        "Integer codes of `x` (as floats, with straight-through rounding)."
+        return self._coded(x, self._per(self.scale, x), self._per(self.zero_point, x))
+
+    def quantize(self, x:torch.Tensor)->torch.Tensor:
         "Fake-quantize `x`: codes, then back to floats."
-        s, z = self._per(self.scale if scale is None else scale, x), self._per(self.zero_point if zero_point is None else zero_point, x)
-        return (self.codes(x, scale, zero_point) - z) * s
+        s, z = self._per(self.scale, x), self._per(self.zero_point, x)
+        return (self._coded(x, s, z) - z) * s
 
     @torch.no_grad()
     def init_from(self, x:torch.Tensor # sample whose range sets the scale and zero point
@@ -108,7 +115,8 @@ class UniformQuantizer(Quantizer):
             err = torch.full_like(s, float('inf'))
             for r in _RATIOS.tolist():
                 s_r, z_r = self._params(lo * r, hi * r)
-                e = (self.quantize(rows, s_r[:, None], z_r[:, None]) - rows).pow(2).mean(1)
+                s_c, z_c = s_r[:, None], z_r[:, None]
+                e = ((self._coded(rows, s_c, z_c) - z_c) * s_c - rows).pow(2).mean(1)
                 better = e < err
                 s, z, err = torch.where(better, s_r, s), torch.where(better, z_r, z), torch.minimum(e, err)
         self.scale = nn.Parameter(s.reshape(-1).clone())
@@ -120,13 +128,14 @@ class UniformQuantizer(Quantizer):
         gran = 'per-tensor' if self.channel_dim is None else f'per-channel(dim={self.channel_dim})'
         return f"{super().extra_repr()}, {'symmetric' if self.symmetric else 'asymmetric'}, {gran}, {self.search}"
 
-# %% ../nbs/04_quantizers.ipynb #07295d79
+# %% ../nbs/04_quantizers.ipynb #9fd38694
 class Log2Quantizer(Quantizer):
     "Base-√2 log quantizer for values in [0, s]: `s * 2^(-q/2)`, q in 0..2^b-1; smaller values become 0."
     @torch.no_grad()
     def init_from(self, x:torch.Tensor # attention sample (its maximum sets the scale)
                  ):
         "Set the scale to the sample's maximum (1 for attention rows); returns self."
+        if self.bits is None: return self
         self.scale = nn.Parameter(x.detach().max().clamp(1e-8, 1.).reshape(1).float())
         self.initialized.fill_(True)
         return self
@@ -149,6 +158,7 @@ class ShiftLog2Quantizer(Quantizer):
     def init_from(self, x:torch.Tensor # attention sample (its range in the log domain sets the levels)
                  ):
         "Set the log-domain range from the sample; returns self."
+        if self.bits is None: return self
         y = -torch.log2(x.detach().float().clamp_min(0) + self.eta)
         self.y_min = y.min().reshape(1)
         self.scale = nn.Parameter(((y.max() - y.min()) / (2 ** self.bits - 1)).clamp_min(1e-8).reshape(1))

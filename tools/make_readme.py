@@ -10,11 +10,16 @@ def _code(src:str)->str:
     lines = [l for l in src.splitlines() if not l.startswith('#|')]
     return '```python\n' + '\n'.join(lines).strip('\n') + '\n```'
 
+def _output(o:dict)->str:
+    "One output as markdown: rendered markdown as it is, text in a fenced block."
+    data = o.get('data', {})
+    if 'text/markdown' in data: return ''.join(data['text/markdown']).strip('\n')
+    text = ''.join(o.get('text', '') if o['output_type'] == 'stream' else data.get('text/plain', '')).strip('\n')
+    return '```\n' + text + '\n```' if text else ''
+
 def _outputs(cell)->list:
-    "A code cell's text outputs as fenced blocks."
-    texts = [''.join(o.get('text', '')) if o['output_type'] == 'stream' else ''.join(o.get('data', {}).get('text/plain', ''))
-             for o in cell.get('outputs', []) if o['output_type'] in ('stream', 'execute_result')]
-    return ['```\n' + t.strip('\n') + '\n```' for t in texts if t.strip()]
+    "A code cell's text and markdown outputs."
+    return [t for o in cell.get('outputs', []) if o['output_type'] in ('stream', 'execute_result', 'display_data') and (t := _output(o))]
 
 def readme_text(nb_path:Path=ROOT/'nbs/index.ipynb' # the notebook to convert
                )->str: # the README's markdown

@@ -53,14 +53,17 @@ def main():
     calib = load_images(calib_set, batch_size=a.n_calib, workers=0)[0]
     loader = [b for b in zip(*[t.split(64) for t in load_images(eval_set, n=a.n_eval)])]
     with stage('quantize_calibrate', res, dev): q = calibrate(quantize_model(fp, wbits=a.bits, abits=a.bits).to(dev), calib.to(dev))
-    with stage('eval_calibrated', res, dev): res['eval_calibrated']['top1'] = evaluate(q, loader, device=dev, progress=False)['top1']
-    with stage('recon', res, dev): reconstruct(fp, q, calib, iters=a.recon_iters, device=dev, progress=False)
-    with stage('eval_recon', res, dev): res['eval_recon']['top1'] = evaluate(q, loader, device=dev, progress=False)['top1']
+    def timed_eval(name, model):
+        with stage(name, res, dev): top1 = evaluate(model, loader, device=dev, progress=False)['top1']
+        res[name]['top1'] = round(top1, 2)
+    timed_eval('eval_calibrated', q)
+    with stage('recon', res, dev): reconstruct(fp, q, calib, iters=a.recon_iters, batch_size=8, device=dev, progress=False)
+    timed_eval('eval_recon', q)
     with stage('qat', res, dev): qat(fp, q, calib, epochs=a.qat_epochs, device=dev, progress=False)
-    with stage('eval_qat', res, dev): res['eval_qat']['top1'] = evaluate(q, loader, device=dev, progress=False)['top1']
-    with stage('eval_fp', res, dev): res['eval_fp']['top1'] = evaluate(fp, loader, device=dev, progress=False)['top1']
+    timed_eval('eval_qat', q)
+    timed_eval('eval_fp', fp)
     res['ratios'] = dict(eval_quantized_over_fp=round(res['eval_calibrated']['seconds'] / res['eval_fp']['seconds'], 2),
-                         recon_seconds_per_unit_iter=round(res['recon']['seconds'] / (len(recon_units(fp)) * max(a.recon_iters, 1)), 3))
+                         recon_seconds_per_unit_step=round(res['recon']['seconds'] / (len(recon_units(fp)) * max(a.recon_iters, 1)), 3))
     print(json.dumps(dict(settings=vars(a), device=str(dev), threads=torch.get_num_threads(), **res), indent=1))
 
 if __name__ == '__main__': main()

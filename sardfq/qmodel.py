@@ -20,7 +20,7 @@ __all__ = ['SOFTMAX_QUANTIZERS', 'FORMAT', 'QLinear', 'QConv2d', 'QAttention', '
            'quantized_layers', 'act_quantizers', 'set_quant_state', 'quant_params', 'reparameterize', 'calibrate',
            'quant_summary', 'save_quantized', 'load_quantized']
 
-# %% ../nbs/05_qmodel.ipynb #6a924553
+# %% ../nbs/05_qmodel.ipynb #0b8f3539
 class QLinear(nn.Linear):
     "A Linear layer with a per-output-channel weight quantizer `wq` and an input quantizer `aq`."
     def __init__(self, lin:nn.Linear, # the FP layer (its weights are copied)
@@ -28,7 +28,7 @@ class QLinear(nn.Linear):
                  abits:int, # input bit width (None: FP)
                  per_channel_input:bool=False, # calibrate the input per channel (for RepQ-ViT reparameterization)
                  w_search:str='mse', # range search of the weight quantizer
-                 a_search:str='mse' # range search of the input quantizer
+                 a_search:str='percentile' # range search of the input quantizer
                 ):
         super().__init__(lin.in_features, lin.out_features, lin.bias is not None, device=lin.weight.device, dtype=lin.weight.dtype)
         self.load_state_dict(lin.state_dict())
@@ -42,7 +42,7 @@ class QConv2d(nn.Conv2d):
     def __init__(self, conv:nn.Conv2d, # the FP layer (its weights are copied)
                  bits:int, # weight and input bit width
                  w_search:str='mse', # range search of the weight quantizer
-                 a_search:str='mse' # range search of the input quantizer
+                 a_search:str='percentile' # range search of the input quantizer
                 ):
         super().__init__(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
                          bias=conv.bias is not None, device=conv.weight.device, dtype=conv.weight.dtype)
@@ -51,7 +51,7 @@ class QConv2d(nn.Conv2d):
 
     def forward(self, x): return self._conv_forward(self.aq(x), self.wq(self.weight), self.bias)
 
-# %% ../nbs/05_qmodel.ipynb #ca42cb28
+# %% ../nbs/05_qmodel.ipynb #669a5244
 SOFTMAX_QUANTIZERS = dict(log2=Log2Quantizer, shift_log2=ShiftLog2Quantizer, uniform=lambda bits: UniformQuantizer(bits, search='mse'))
 
 class QAttention(nn.Module):
@@ -72,7 +72,7 @@ class QAttention(nn.Module):
         if self.swin:
             self.relative_position_bias_table, self.window_area = attn.relative_position_bias_table, attn.window_area
             self.register_buffer('relative_position_index', attn.relative_position_index.clone(), persistent=False)
-        a_search = searches.get('a_search', 'mse')
+        a_search = searches.get('a_search', 'percentile')
         self.qq, self.kq, self.vq = (UniformQuantizer(abits, search=a_search) for _ in range(3))
         self.attnq = SOFTMAX_QUANTIZERS[softmax](abits)
         self.attn_drop = nn.Identity()
@@ -94,7 +94,7 @@ class QAttention(nn.Module):
         x = (self.attnq(attn) @ self.vq(v)).transpose(1, 2).reshape(B, N, -1)
         return self.proj(self.norm(x))
 
-# %% ../nbs/05_qmodel.ipynb #7725e6f2
+# %% ../nbs/05_qmodel.ipynb #386a28b9
 def _arch_kwargs(model:nn.Module)->dict:
     "The `timm.create_model` sizes of `model`, so that a saved quantized model can be rebuilt from its name alone."
     fc1, pe = transformer_blocks(model)[0].mlp.fc1, model.patch_embed
@@ -110,7 +110,7 @@ def quantize_model(model:nn.Module, # a timm ViT/DeiT or Swin (left unchanged)
                    head_bits:int=8, # bit width of the patch embedding and classifier head (None or 32: FP)
                    softmax:str='log2', # post-softmax quantizer: log2 (RepQ-ViT), shift_log2 (I&S-ViT) or uniform
                    w_search:str='mse', # weight range search: mse, minmax or percentile
-                   a_search:str='mse' # activation range search: mse, minmax or percentile
+                   a_search:str='percentile' # activation range search: percentile, mse or minmax
                   )->nn.Module: # the fake-quant copy, not yet calibrated
     "A fake-quant copy of `model`: quantized block layers and attention, patch embedding and head at `head_bits`."
     wbits, abits, head_bits = check_bits(wbits, 'wbits'), check_bits(abits, 'abits'), check_bits(head_bits, 'head_bits')
@@ -186,7 +186,7 @@ def reparameterize(norm:nn.LayerNorm, # the LayerNorm feeding `lin`
     aq.channel_dim = None
     aq.scale, aq.zero_point = nn.Parameter(st.reshape(1).clone()), zt.reshape(1).clone()
 
-# %% ../nbs/05_qmodel.ipynb #1d2b45ad
+# %% ../nbs/05_qmodel.ipynb #5163b0da
 class _Stop(Exception):
     "Raised by a recording hook to end a forward pass early."
 
@@ -213,6 +213,12 @@ def _call_order(qmodel:nn.Module, x:torch.Tensor, mods:list)->list:
         for h in handles: h.remove()
     return order
 
+def _successors(qmodel:nn.Module)->dict:
+    "Map each transformer block to the next one when it feeds it directly (consecutive blocks of one `nn.Sequential`)."
+    blocks = set(transformer_blocks(qmodel))
+    seqs = [list(m) for m in qmodel.modules() if isinstance(m, nn.Sequential)]
+    return {a: b for s in seqs for a, b in zip(s, s[1:]) if a in blocks and b in blocks}
+
 def _check_images(qmodel:nn.Module, images:torch.Tensor):
     "Raise `ValueError` unless `images` is a non-empty batch of the size `qmodel` takes."
     size = tuple(qmodel.patch_embed.img_size)
@@ -235,10 +241,12 @@ def calibrate(qmodel:nn.Module, # a model from `quantize_model`
     owner = {l.aq: l for l in quantized_layers(qmodel)}
     block_of = {m: blk for blk in transformer_blocks(qmodel) for m in quantizers(blk)}
     norm_of = {lin: norm for norm, lin in norm_pairs(qmodel)}
-    cached = (None, None)  # (block, its inputs)
+    after, cached = _successors(qmodel), (None, None)  # cached: (a block, its inputs)
     for aq in _call_order(qmodel, chunks[0][:1], act_quantizers(qmodel)):
         blk = block_of.get(aq)
-        if blk is not None and cached[0] is not blk: cached = (blk, _record(blk, qmodel, chunks))
+        if blk is not None and cached[0] is not blk:
+            prev, xs = cached
+            cached = (blk, [prev(x) for x in xs] if after.get(prev) is blk else _record(blk, qmodel, chunks))
         run, inputs = (blk, cached[1]) if blk is not None else (qmodel, chunks)
         if aq.bits is not None: aq.init_from(torch.cat(_record(aq, run, inputs)))
         if (layer := owner.get(aq)) is None: continue

@@ -13,10 +13,10 @@ from torch import nn
 __all__ = ['OFF_BITS', 'SEARCHES', 'ste_round', 'check_bits', 'Quantizer', 'UniformQuantizer', 'Log2Quantizer',
            'ShiftLog2Quantizer']
 
-# %% ../nbs/04_quantizers.ipynb #92ad3103
+# %% ../nbs/04_quantizers.ipynb #474f6503
 def ste_round(x:torch.Tensor)->torch.Tensor:
     "Round to the nearest integer forward; pass the gradient through unchanged backward."
-    return (x.round() - x).detach() + x
+    return (x.round() - x).detach() + x if x.requires_grad else x.round()
 
 # %% ../nbs/04_quantizers.ipynb #f2e88878
 OFF_BITS = (None, 32)
@@ -47,8 +47,9 @@ class Quantizer(nn.Module):
 
     def extra_repr(self): return f"bits={self.bits}" + ('' if self.enabled else ', disabled')
 
-# %% ../nbs/04_quantizers.ipynb #ed7e4a92
+# %% ../nbs/04_quantizers.ipynb #adfa8b56
 SEARCHES = ('minmax', 'percentile', 'mse')
+_SAMPLE = 2**18  # values per channel (or per tensor) the percentile and MSE searches look at
 _RATIOS = torch.cat([torch.linspace(0.02, 0.2, 10), torch.linspace(0.25, 1.0, 16)])
 
 class UniformQuantizer(Quantizer):
@@ -106,9 +107,8 @@ class UniformQuantizer(Quantizer):
         "Set scale and zero point from data, by min-max, percentile or MSE search; returns self."
         if self.bits is None: return self
         rows = self._channels(x.detach().float())
-        if self.search == 'percentile':
-            sample = rows if rows.shape[1] <= 2**20 else rows[:, torch.randperm(rows.shape[1], device=rows.device)[:2**20]]
-            lo, hi = sample.quantile(1e-4, dim=1), sample.quantile(1 - 1e-4, dim=1)
+        sample = rows[:, ::-(-rows.shape[1] // _SAMPLE)]  # a fixed strided subsample keeps the searches fast and deterministic
+        if self.search == 'percentile': lo, hi = sample.quantile(1e-4, dim=1), sample.quantile(1 - 1e-4, dim=1)
         else: lo, hi = rows.min(1).values, rows.max(1).values
         s, z = self._params(lo, hi)
         if self.search == 'mse':
@@ -116,7 +116,7 @@ class UniformQuantizer(Quantizer):
             for r in _RATIOS.tolist():
                 s_r, z_r = self._params(lo * r, hi * r)
                 s_c, z_c = s_r[:, None], z_r[:, None]
-                e = ((self._coded(rows, s_c, z_c) - z_c) * s_c - rows).pow(2).mean(1)
+                e = ((self._coded(sample, s_c, z_c) - z_c) * s_c - sample).pow(2).mean(1)
                 better = e < err
                 s, z, err = torch.where(better, s_r, s), torch.where(better, z_r, z), torch.minimum(e, err)
         self.scale = nn.Parameter(s.reshape(-1).clone())

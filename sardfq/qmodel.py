@@ -51,7 +51,7 @@ class QConv2d(nn.Conv2d):
 
     def forward(self, x): return self._conv_forward(self.aq(x), self.wq(self.weight), self.bias)
 
-# %% ../nbs/05_qmodel.ipynb #669a5244
+# %% ../nbs/05_qmodel.ipynb #0c9aa2e8
 SOFTMAX_QUANTIZERS = dict(log2=Log2Quantizer, shift_log2=ShiftLog2Quantizer, uniform=lambda bits: UniformQuantizer(bits, search='mse'))
 
 class QAttention(nn.Module):
@@ -60,11 +60,12 @@ class QAttention(nn.Module):
                  wbits:int, # weight bit width of qkv and proj
                  abits:int, # activation bit width of every matmul input
                  softmax:str='log2', # post-softmax quantizer: log2, shift_log2 or uniform
+                 ln_search:str='mse', # range search of qkv's per-channel (post-LayerNorm) input
                  **searches # `w_search`, `a_search` for the layers and matmul inputs
                 ):
         super().__init__()
         self.num_heads, self.scale, self.fused_attn = attn.num_heads, attn.scale, False
-        self.qkv = QLinear(attn.qkv, wbits, abits, per_channel_input=True, **searches)
+        self.qkv = QLinear(attn.qkv, wbits, abits, per_channel_input=True, **{**searches, 'a_search': ln_search})
         self.proj = QLinear(attn.proj, wbits, abits, **searches)
         self.q_norm, self.k_norm = getattr(attn, 'q_norm', nn.Identity()), getattr(attn, 'k_norm', nn.Identity())
         self.norm = getattr(attn, 'norm', nn.Identity())
@@ -94,7 +95,7 @@ class QAttention(nn.Module):
         x = (self.attnq(attn) @ self.vq(v)).transpose(1, 2).reshape(B, N, -1)
         return self.proj(self.norm(x))
 
-# %% ../nbs/05_qmodel.ipynb #386a28b9
+# %% ../nbs/05_qmodel.ipynb #cdbcaa1c
 def _arch_kwargs(model:nn.Module)->dict:
     "The `timm.create_model` sizes of `model`, so that a saved quantized model can be rebuilt from its name alone."
     fc1, pe = transformer_blocks(model)[0].mlp.fc1, model.patch_embed
@@ -110,27 +111,29 @@ def quantize_model(model:nn.Module, # a timm ViT/DeiT or Swin (left unchanged)
                    head_bits:int=8, # bit width of the patch embedding and classifier head (None or 32: FP)
                    softmax:str='log2', # post-softmax quantizer: log2 (RepQ-ViT), shift_log2 (I&S-ViT) or uniform
                    w_search:str='mse', # weight range search: mse, minmax or percentile
-                   a_search:str='percentile' # activation range search: percentile, mse or minmax
+                   a_search:str='percentile', # per-tensor activation range search: percentile, mse or minmax
+                   ln_search:str='mse' # per-channel post-LayerNorm activation range search (before folding)
                   )->nn.Module: # the fake-quant copy, not yet calibrated
     "A fake-quant copy of `model`: quantized block layers and attention, patch embedding and head at `head_bits`."
     wbits, abits, head_bits = check_bits(wbits, 'wbits'), check_bits(abits, 'abits'), check_bits(head_bits, 'head_bits')
     if softmax not in SOFTMAX_QUANTIZERS: raise ValueError(f"unknown softmax quantizer {softmax!r}: use one of {', '.join(SOFTMAX_QUANTIZERS)}")
-    for what, s in (('w_search', w_search), ('a_search', a_search)):
+    for what, s in (('w_search', w_search), ('a_search', a_search), ('ln_search', ln_search)):
         if s not in SEARCHES: raise ValueError(f"unknown {what} {s!r}: use one of {', '.join(SEARCHES)}")
     model_family(model)
     q, searches = copy.deepcopy(model).eval(), dict(w_search=w_search, a_search=a_search)
+    ln = dict(per_channel_input=True, w_search=w_search, a_search=ln_search)
     for blk in transformer_blocks(q):
-        blk.attn = QAttention(blk.attn, wbits, abits, softmax, **searches)
-        blk.mlp.fc1 = QLinear(blk.mlp.fc1, wbits, abits, per_channel_input=True, **searches)
+        blk.attn = QAttention(blk.attn, wbits, abits, softmax, ln_search, **searches)
+        blk.mlp.fc1 = QLinear(blk.mlp.fc1, wbits, abits, **ln)
         blk.mlp.fc2 = QLinear(blk.mlp.fc2, wbits, abits, **searches)
     for stage in getattr(q, 'layers', []):
         if isinstance(getattr(stage.downsample, 'reduction', None), nn.Linear):
-            stage.downsample.reduction = QLinear(stage.downsample.reduction, wbits, abits, per_channel_input=True, **searches)
+            stage.downsample.reduction = QLinear(stage.downsample.reduction, wbits, abits, **ln)
     q.patch_embed.proj = QConv2d(q.patch_embed.proj, head_bits, **searches)
     for parent, name in ((q, 'head'), (getattr(q, 'head', None), 'fc'), (q, 'head_dist')):
         if isinstance(getattr(parent, name, None), nn.Linear): setattr(parent, name, QLinear(getattr(parent, name), head_bits, head_bits, **searches))
     q.quant_config = dict(model=model.pretrained_cfg.get('architecture'), wbits=wbits, abits=abits, head_bits=head_bits,
-                          softmax=softmax, **searches, arch=_arch_kwargs(model))
+                          softmax=softmax, **searches, ln_search=ln_search, arch=_arch_kwargs(model))
     return q
 
 def norm_pairs(qmodel:nn.Module # a model from `quantize_model`
@@ -269,7 +272,7 @@ def quant_summary(qmodel:nn.Module # a quantized model
                          enabled=m.enabled, calibrated=bool(m.initialized)))
     return pd.DataFrame(rows)
 
-# %% ../nbs/05_qmodel.ipynb #97bc0d73
+# %% ../nbs/05_qmodel.ipynb #e1f31a23
 FORMAT = 'sardfq-quantized-2'
 
 def _atomic_save(obj, path:Path):
@@ -313,7 +316,7 @@ def load_quantized(path:str|Path, # a file written by `save_quantized`
     path = Path(path)
     obj = _read_quantized(path)
     cfg, state = obj['config'], dict(obj['state'])
-    options = {k: cfg[k] for k in ('wbits', 'abits', 'head_bits', 'softmax', 'w_search', 'a_search')}
+    options = {k: cfg[k] for k in ('wbits', 'abits', 'head_bits', 'softmax', 'w_search', 'a_search', 'ln_search')}
     try: q = quantize_model(load_model(cfg['model'], **{**cfg['arch'], **kwargs}), **options)
     except (RuntimeError, TypeError, AssertionError) as e:
         raise ValueError(f"quantized model {path}: could not rebuild {cfg['model']} with {cfg['arch']} ({type(e).__name__}: {e})") from None

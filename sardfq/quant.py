@@ -47,7 +47,7 @@ class Quantizer(nn.Module):
 
     def extra_repr(self): return f"bits={self.bits}" + ('' if self.enabled else ', disabled')
 
-# %% ../nbs/04_quantizers.ipynb #adfa8b56
+# %% ../nbs/04_quantizers.ipynb #214160ef
 SEARCHES = ('minmax', 'percentile', 'mse')
 _SAMPLE = 2**18  # values per channel (or per tensor) the percentile and MSE searches look at
 _RATIOS = torch.cat([torch.linspace(0.02, 0.2, 10), torch.linspace(0.25, 1.0, 16)])
@@ -58,11 +58,13 @@ class UniformQuantizer(Quantizer):
                  bits:int=None, # bit width 2..8, or None for no quantization
                  symmetric:bool=False, # levels -2^(b-1)..2^(b-1)-1 with zero point 0, else 0..2^b-1 with a zero point
                  channel_dim:int=None, # per-channel scales along this dim (None: one scale for the tensor)
-                 search:str='mse' # how `init_from` picks the range: minmax, percentile or mse
+                 search:str='mse', # how `init_from` picks the range: minmax, percentile or mse
+                 tails:tuple=(1e-3, 1e-4, 1e-5) # percentile search: fractions of each tail to clip, the best chosen by error
                 ):
         super().__init__(bits)
         if search not in SEARCHES: raise ValueError(f"unknown scale search {search!r}: use one of {', '.join(SEARCHES)}")
-        self.symmetric, self.channel_dim, self.search = symmetric, channel_dim, search
+        if not tails or not all(0 <= t < 0.5 for t in tails): raise ValueError(f"percentile tails {tails} are out of range: use fractions in [0, 0.5), e.g. (1e-3, 1e-4)")
+        self.symmetric, self.channel_dim, self.search, self.tails = symmetric, channel_dim, search, tuple(tails)
         self.register_buffer('zero_point', torch.zeros(1))
 
     @property
@@ -101,6 +103,14 @@ class UniformQuantizer(Quantizer):
         s, z = self._per(self.scale, x), self._per(self.zero_point, x)
         return (self._coded(x, s, z) - z) * s
 
+    def _candidates(self, rows:torch.Tensor, sample:torch.Tensor)->list:
+        "The (lo, hi) ranges per row that `init_from` chooses from by quantization error."
+        lo, hi = rows.min(1).values, rows.max(1).values
+        if self.search == 'minmax': return [(lo, hi)]
+        if self.search == 'mse': return [(lo * r, hi * r) for r in _RATIOS.tolist()]
+        qs = sample.quantile(torch.tensor([*self.tails, *(1 - t for t in self.tails)], device=sample.device), dim=1)
+        return list(zip(qs[:len(self.tails)], qs[len(self.tails):]))
+
     @torch.no_grad()
     def init_from(self, x:torch.Tensor # sample whose range sets the scale and zero point
                  ):
@@ -108,17 +118,15 @@ class UniformQuantizer(Quantizer):
         if self.bits is None: return self
         rows = self._channels(x.detach().float())
         sample = rows[:, ::-(-rows.shape[1] // _SAMPLE)]  # a fixed strided subsample keeps the searches fast and deterministic
-        if self.search == 'percentile': lo, hi = sample.quantile(1e-4, dim=1), sample.quantile(1 - 1e-4, dim=1)
-        else: lo, hi = rows.min(1).values, rows.max(1).values
-        s, z = self._params(lo, hi)
-        if self.search == 'mse':
-            err = torch.full_like(s, float('inf'))
-            for r in _RATIOS.tolist():
-                s_r, z_r = self._params(lo * r, hi * r)
-                s_c, z_c = s_r[:, None], z_r[:, None]
-                e = ((self._coded(sample, s_c, z_c) - z_c) * s_c - sample).pow(2).mean(1)
-                better = e < err
-                s, z, err = torch.where(better, s_r, s), torch.where(better, z_r, z), torch.minimum(e, err)
+        err = None
+        for lo, hi in self._candidates(rows, sample):
+            s_r, z_r = self._params(lo, hi)
+            if err is None: s, z, err = s_r, z_r, torch.full_like(s_r, float('inf'))
+            if self.search == 'minmax': break
+            s_c, z_c = s_r[:, None], z_r[:, None]
+            e = ((self._coded(sample, s_c, z_c) - z_c) * s_c - sample).pow(2).mean(1)
+            better = e < err
+            s, z, err = torch.where(better, s_r, s), torch.where(better, z_r, z), torch.minimum(e, err)
         self.scale = nn.Parameter(s.reshape(-1).clone())
         self.zero_point = z.reshape(-1).clone()
         self.initialized.fill_(True)

@@ -11,7 +11,7 @@ REQUIRED = ('model', 'method', 'wbits', 'abits')
 SWITCHES = ('apa', 'msr', 'sl')
 COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seed': 'seed', 'synth_iters': 'synth iters',
            'recon_iters': 'recon iters', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1',
-           'top5': 'quant top-5', 'minutes': 'total min', 'command': 'command'}
+           'top5': 'quant top-5', 'minutes': 'total min', 'device': 'device', 'code': 'code', 'command': 'command'}
 
 def find_results(runs_dir:Path)->list:
     "Every `results.json` under `runs_dir`, sorted by path."
@@ -54,7 +54,7 @@ def row(r:dict)->dict:
                 synth_iters=_get(r, 'settings', 'synth', 'iters'), recon_iters=_get(r, 'settings', 'quant', 'recon_iters'),
                 qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
                 top1=_get(r, 'quant', 'top1'), top5=_get(r, 'quant', 'top5'),
-                minutes=_minutes(_get(r, 'timings', 'total')), command=r.get('command'))
+                minutes=_minutes(_get(r, 'timings', 'total')), device=r.get('device'), code=r.get('sardfq'), command=r.get('command'))
 
 def _order(r:dict)->tuple:
     "Sort key: model, weight bits, activation bits, method, seed."

@@ -16,12 +16,13 @@ from fastcore.script import call_parse, store_true
 from .models import load_model, data_config, get_device, cli_errors
 from .data import ImageFolder, eval_transform, load_images, split_dataset
 from .synth import load_synth
+from .quant import check_bits
 from .qmodel import quantize_model, calibrate, save_quantized
 from .recon import reconstruct, only_training, unit_params, LR_WEIGHTS, LR_SCALES
 
 # %% auto #0
-__all__ = ['distill_loss', 'eval_distill', 'qat', 'check_calib_images', 'read_calib', 'real_calib', 'check_bits',
-           'quantize_pipeline', 'sardfq_quantize']
+__all__ = ['distill_loss', 'eval_distill', 'qat', 'check_calib_images', 'read_calib', 'real_calib', 'quantize_pipeline',
+           'sardfq_quantize']
 
 # %% ../nbs/07_qat.ipynb #34dfce29
 def distill_loss(q_logits:torch.Tensor, # the quantized model's logits, `B x classes`
@@ -121,14 +122,6 @@ def real_calib(root:str|Path, # folder of real ImageNet images
     sub = split_dataset(ds, n, seed)[0] if n < len(ds) else ds
     return load_images(sub, batch_size=n, workers=0)[0]
 
-# %% ../nbs/07_qat.ipynb #179a1359
-def check_bits(bits:int, # a bit width
-               what:str='bit width' # what it is, for the message (e.g. '--wbits')
-              )->int:
-    "Raise for a bit width outside 2..8."
-    if not isinstance(bits, int) or not 2 <= bits <= 8: raise ValueError(f"{what} {bits} is out of range: use 2 to 8 bits")
-    return bits
-
 # %% ../nbs/07_qat.ipynb #7ae7b48e
 def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
                       calib_images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
@@ -170,8 +163,8 @@ def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
 @call_parse
 def sardfq_quantize(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT or Swin)
                     checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
-                    wbits:int=4, # weight bit width, 2 to 8
-                    abits:int=4, # activation bit width, 2 to 8
+                    wbits:int=4, # weight bit width, 2 to 8 (32: full precision)
+                    abits:int=4, # activation bit width, 2 to 8 (32: full precision)
                     calib:str=None, # calibration images file written by sardfq-synth
                     calib_dir:str=None, # or a folder of real images to draw calibration images from
                     n_calib:int=32, # how many real images to draw from --calib-dir

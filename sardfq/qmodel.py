@@ -257,10 +257,11 @@ def calibrate(qmodel:nn.Module, # a model from `quantize_model`
         layer.wq.init_from(layer.weight)
     return qmodel
 
-# %% ../nbs/05_qmodel.ipynb #a227e74c
+# %% ../nbs/05_qmodel.ipynb #a381f065
 _KINDS = dict(wq='weight', aq='input', qq='q (q@k)', kq='k (q@k)', vq='v (attn@v)', attnq='softmax (attn@v)')
 
-def quant_summary(qmodel:nn.Module # a quantized model
+def quant_summary(qmodel:nn.Module, # a quantized model
+                  grouped:bool=False # one row per (part, kind, bits, quantizer, granularity) with a count, instead of per quantizer
                  )->pd.DataFrame:
     "One row per quantizer: module, kind (weight/input/matmul input/attention), bits, quantizer type, granularity."
     rows = []
@@ -270,9 +271,12 @@ def quant_summary(qmodel:nn.Module # a quantized model
         gran = 'per-channel' if getattr(m, 'channel_dim', None) is not None else 'per-tensor'
         rows.append(dict(module=parent, kind=_KINDS[role], bits=m.bits or 'FP', quantizer=type(m).__name__, granularity=gran,
                          enabled=m.enabled, calibrated=bool(m.initialized)))
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    if not grouped: return df
+    df['part'] = df.module.str.split('.').str[0]
+    return df.groupby(['part', 'kind', 'bits', 'quantizer', 'granularity'], sort=False).size().reset_index(name='count')
 
-# %% ../nbs/05_qmodel.ipynb #e1f31a23
+# %% ../nbs/05_qmodel.ipynb #7e954d29
 FORMAT = 'sardfq-quantized-2'
 
 def _atomic_save(obj, path:Path):

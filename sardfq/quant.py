@@ -136,7 +136,7 @@ class UniformQuantizer(Quantizer):
         gran = 'per-tensor' if self.channel_dim is None else f'per-channel(dim={self.channel_dim})'
         return f"{super().extra_repr()}, {'symmetric' if self.symmetric else 'asymmetric'}, {gran}, {self.search}"
 
-# %% ../nbs/04_quantizers.ipynb #9fd38694
+# %% ../nbs/04_quantizers.ipynb #30c139ec
 class Log2Quantizer(Quantizer):
     "Base-√2 log quantizer for values in [0, s]: `s * 2^(-q/2)`, q in 0..2^b-1; smaller values become 0."
     @torch.no_grad()

@@ -17,7 +17,8 @@ from fastcore.script import call_parse, store_true
 from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid
-from .qat import quantize_pipeline, check_bits
+from .quant import check_bits
+from .qat import quantize_pipeline
 from .qmodel import save_quantized
 
 # %% auto #0
@@ -122,8 +123,8 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str|Path=None, # local FP weights (.safetensors/.pth/.pt/.bin)
                    pretrained:bool=False, # use timm's hub weights instead
                    method:str='sardfq', # sardfq, psaq, noise (data-free) or real (images from calib_dir)
-                   wbits:int=4, # weight bit width, 2 to 8
-                   abits:int=4, # activation bit width, 2 to 8
+                   wbits:int=4, # weight bit width, 2 to 8 (32: full precision)
+                   abits:int=4, # activation bit width, 2 to 8 (32: full precision)
                    eval_data:str|Path=None, # folder of real images to evaluate on
                    calib_dir:str|Path=None, # folder of real calibration images (method real)
                    out:str|Path='runs/run', # output folder
@@ -145,6 +146,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
     synth_cfg = SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': method if method != 'real' else 'noise', 'seed': seed}).check()
     quant = {**RUN_QUANT, **(quant or {})}
     dev, out = get_device(device), check_writable(out)
+    if cache is not None and method != 'real': check_writable(cache)
     fp = load_model(model, checkpoint=checkpoint, pretrained=pretrained, **(model_kwargs or {}))
     cfg = data_config(fp)
     eval_ds = ImageFolder(eval_data, eval_transform(cfg))
@@ -184,8 +186,8 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
                checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
                pretrained:store_true=False, # use timm's hub weights (needs network access)
                method:str='sardfq', # sardfq, psaq, noise, or real (calibrate on --calib-dir images)
-               wbits:int=4, # weight bit width, 2 to 8
-               abits:int=4, # activation bit width, 2 to 8
+               wbits:int=4, # weight bit width, 2 to 8 (32: full precision)
+               abits:int=4, # activation bit width, 2 to 8 (32: full precision)
                eval_data:str=None, # folder of real images to evaluate on (<synset>_*.JPEG or <synset>/ folders)
                calib_dir:str=None, # folder of real calibration images, for --method real
                out:str='runs/run', # output folder: results.json, quantized.pt, calib.png

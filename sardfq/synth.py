@@ -353,6 +353,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     settings, lay = run_settings(model, cfg), apa_layout(model)
     lo, hi = (t.to(dev) for t in pixel_range(settings))
     ckpt = Path(f'{out}.ckpt') if out is not None else None
+    if ckpt is not None: ckpt.parent.mkdir(parents=True, exist_ok=True)  # checkpoints are written long before `out`
     ck = _load_ckpt(ckpt, settings) if ckpt is not None and cfg.method != 'noise' else None
     done = ck['done'] if ck else []
     sizes = [min(cfg.batch_size, cfg.n - i) for i in range(0, cfg.n, cfg.batch_size)]

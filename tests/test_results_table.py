@@ -43,7 +43,7 @@ def test_rows_sorted_by_model_bits_method(runs):
 def test_row_values(runs):
     r = rt.rows(runs)[2]
     assert r == dict(model='deit_tiny_patch16_224', method='sardfq', bits='W8/A8', seed=0, synth_iters=500, recon_iters=1000,
-                     qat_epochs=0, fp_top1=11.11, top1=3.33, top5=4.44, minutes=3.0,
+                     qat_epochs=0, fp_top1=11.11, top1=3.33, top5=4.44, minutes=3.0, device='cpu', code=None,
                      command='sardfq-run --model deit_tiny_patch16_224 --method sardfq --wbits 8 --abits 8')
 
 def test_missing_optional_keys(tmp_path):
@@ -51,7 +51,7 @@ def test_missing_optional_keys(tmp_path):
     write(tmp_path, 'noise', {'model': 'm', 'method': 'noise', 'wbits': 4, 'abits': 8, 'quant': {'top1': 1.5}})
     [r] = rt.rows(tmp_path)
     assert (r['method'], r['bits'], r['top1'], r['synth_iters'], r['fp_top1'], r['minutes'], r['command']) == ('noise', 'W4/A8', 1.5, None, None, None, None)
-    assert rt.markdown([r]).splitlines()[2] == '| m | noise | W4/A8 | - | - | - | - | - | 1.50 | - | - | - |'
+    assert rt.markdown([r]).splitlines()[2] == '| m | noise | W4/A8 | - | - | - | - | - | 1.50 | - | - | - | - | - |'
 
 def test_markdown_csv_json_outputs(runs):
     md = cli(runs)

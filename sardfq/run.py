@@ -91,7 +91,7 @@ def settings_key(*parts)->str:
 
 # %% ../nbs/08_results.ipynb #4c7d4e24
 RUN_SYNTH = dict(n=32, iters=200) # sardfq-run's synthesis defaults (SynthConfig fields)
-RUN_QUANT = dict(recon_iters=100, qat_epochs=0) # sardfq-run's quantization defaults (quantize_pipeline options)
+RUN_QUANT = dict(recon_iters=0, qat_epochs=0) # sardfq-run's quantization defaults (quantize_pipeline options): calibration only
 
 # %% ../nbs/08_results.ipynb #9347b95b
 def _command()->str:
@@ -199,7 +199,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
                no_apa:store_true=False, # sardfq without attention priors alignment
                no_msr:store_true=False, # sardfq without multi-semantic reinforcement
                no_sl:store_true=False, # sardfq with one-hot labels instead of soft labels
-               recon_iters:int=None, # block-reconstruction steps per block (0: none)
+               recon_iters:int=None, # block-reconstruction steps per block (default 0: none; the paper uses 100 to 1000)
                qat_epochs:int=None, # end-to-end distillation epochs (0: none)
                seed:int=0, # random seed of every stage
                device:str=None, # cpu or cuda (default: cuda when available)

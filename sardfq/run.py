@@ -57,14 +57,15 @@ class StageMeter:
 # %% ../nbs/08_results.ipynb #d63cfc5e
 METHODS = ('sardfq', 'psaq', 'noise', 'real')
 
-def check_writable(out:str|Path # output folder, created when missing
+def check_writable(out:str|Path, # output folder, created when missing
+                   flag:str='--out' # the option that names it, for the message
                   )->Path:
     "Create `out` if needed and make sure files can be written into it."
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=out, prefix='.write-test-'): pass
-    except OSError as e: raise OSError(f"output folder {out} is not writable ({e.strerror}): choose another --out") from None
+    except OSError as e: raise OSError(f"folder {out} is not writable ({e.strerror}): choose another {flag}") from None
     return out
 
 def write_json(obj:dict, # JSON-serializable object
@@ -146,7 +147,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
     synth_cfg = SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': method if method != 'real' else 'noise', 'seed': seed}).check()
     quant = {**RUN_QUANT, **(quant or {})}
     dev, out = get_device(device), check_writable(out)
-    if cache is not None and method != 'real': check_writable(cache)
+    if cache is not None and method != 'real': check_writable(cache, '--cache')
     fp = load_model(model, checkpoint=checkpoint, pretrained=pretrained, **(model_kwargs or {}))
     cfg = data_config(fp)
     eval_ds = ImageFolder(eval_data, eval_transform(cfg))

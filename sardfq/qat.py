@@ -1,4 +1,4 @@
-"""End-to-end fine-tuning of a quantized model distilled from the FP model's soft outputs, the whole quantization pipeline as one function, and the `sardfq-quantize` command.
+"""End-to-end fine-tuning of a quantized model distilled from the FP model's soft outputs, on random views of the calibration images, kept only where it lowers the KL divergence on views it did not train on.
 
 Docs: https://sardfq.github.io/sardfq/qat.html.md"""
 
@@ -12,17 +12,12 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors
-from .data import ImageFolder, eval_transform, load_images, split_dataset
-from .synth import load_synth
-from .quant import check_bits
-from .qmodel import quantize_model, calibrate, save_quantized
-from .recon import reconstruct, only_training, unit_params, LR_WEIGHTS, LR_SCALES
+from .models import get_device
+from .qmodel import quant_params
+from .recon import only_training, calib_views, held_out_views
 
 # %% auto #0
-__all__ = ['distill_loss', 'eval_distill', 'qat', 'check_calib_images', 'read_calib', 'real_calib', 'quantize_pipeline',
-           'sardfq_quantize']
+__all__ = ['LR_QAT_WEIGHTS', 'LR_QAT_SCALES', 'distill_loss', 'eval_distill', 'qat']
 
 # %% ../nbs/07_qat.ipynb #34dfce29
 def distill_loss(q_logits:torch.Tensor, # the quantized model's logits, `B x classes`
@@ -46,38 +41,44 @@ def eval_distill(fp_model:nn.Module, # the teacher
     return tot / len(images)
 
 # %% ../nbs/07_qat.ipynb #96281487
+LR_QAT_WEIGHTS, LR_QAT_SCALES = 1e-5, 1e-4
+
+def _params_state(params:list)->list: return [p.detach().clone() for p in params]
+
 def qat(fp_model:nn.Module, # the full-precision teacher
         qmodel:nn.Module, # the quantized, calibrated student, trained in place
         images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
-        epochs:int=1, # passes over the images
-        batch_size:int=16, # images per step
-        lr_weights:float=LR_WEIGHTS, # Adam learning rate of the weights
-        lr_scales:float=LR_SCALES, # Adam learning rate of the quantizer scales
+        epochs:int=4, # passes over the views
+        batch_size:int=16, # views per step
+        lr_weights:float=LR_QAT_WEIGHTS, # Adam learning rate of the weights
+        lr_scales:float=LR_QAT_SCALES, # Adam learning rate of the activation log scales
         temperature:float=1., # distillation temperature
-        flip:bool=True, # randomly flip each step's images horizontally
+        views:int=4, # views per image to train on, the image itself first
+        seed:int=0, # seed of the views and the batches
         device:str=None, # cpu or cuda (default: cuda when available)
         progress:bool=True # show a progress bar
-       )->dict: # before, after (distillation loss on the images), epoch_losses
-    "Quantization-aware fine-tuning of `qmodel` on `images`, distilled from `fp_model`'s soft outputs."
+       )->dict: # before, after (held-out distillation loss), epoch kept, epoch_losses
+    "Quantization-aware fine-tuning of `qmodel`, distilled from `fp_model`'s soft outputs, keeping the best epoch on held-out views."
     if len(images) == 0: raise ValueError("no calibration images: pass at least one image")
     if epochs < 0: raise ValueError(f"epochs {epochs} must be at least 0")
     if batch_size < 1: raise ValueError(f"batch size {batch_size} must be at least 1")
     if not temperature > 0: raise ValueError(f"temperature {temperature} must be positive")
     dev = get_device(device)
     fp_model, qmodel = fp_model.to(dev).eval(), qmodel.to(dev).eval()
-    before = eval_distill(fp_model, qmodel, images, temperature, batch_size)
-    steps = epochs * -(-len(images) // batch_size)
-    if steps == 0: return dict(before=before, after=before, epoch_losses=[])
-    groups, lrs = unit_params(qmodel), dict(weights=lr_weights, scales=lr_scales)
-    opt = torch.optim.Adam([dict(params=ps, lr=lrs[g]) for g, ps in groups.items() if ps])
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
-    epoch_losses = []
-    with only_training(qmodel, [p for ps in groups.values() for p in ps]):
-        for _ in (bar := tqdm(range(epochs), desc='qat', unit='epoch', disable=not progress)):
+    train, val = calib_views(images.to(dev), views, seed), held_out_views(images.to(dev), seed)
+    before = eval_distill(fp_model, qmodel, val, temperature, batch_size)
+    groups = quant_params(qmodel)
+    params = groups['weights'] + groups['scales']
+    best, epoch_losses = (before, _params_state(params), 0), []
+    if epochs == 0: return dict(before=before, after=before, epoch=0, epoch_losses=[])
+    opt = torch.optim.Adam([dict(params=groups['weights'], lr=lr_weights), dict(params=groups['scales'], lr=lr_scales)])
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * -(-len(train) // batch_size))
+    gen = torch.Generator().manual_seed(seed)
+    with only_training(qmodel, params):
+        for epoch in (bar := tqdm(range(1, epochs + 1), desc='qat', unit='epoch', disable=not progress)):
             tot = 0.
-            for idx in torch.randperm(len(images)).split(batch_size):
-                x = images[idx].to(dev)
-                if flip: x = torch.where(torch.rand(len(x), 1, 1, 1, device=dev) < 0.5, x.flip(-1), x)
+            for idx in torch.randperm(len(train), generator=gen).split(batch_size):
+                x = train[idx.to(dev)]
                 with torch.no_grad(): target = fp_model(x)
                 loss = distill_loss(qmodel(x), target, temperature)
                 if not torch.isfinite(loss): raise ValueError(f"QAT loss became {loss.item()}: lower the learning rates (lr_weights={lr_weights}, lr_scales={lr_scales})")
@@ -85,110 +86,9 @@ def qat(fp_model:nn.Module, # the full-precision teacher
                 loss.backward()
                 opt.step(); sched.step()
                 tot += loss.item() * len(x)
-            epoch_losses.append(tot / len(images))
-            bar.set_postfix(loss=f'{epoch_losses[-1]:.4g}')
-    after = eval_distill(fp_model, qmodel, images, temperature, batch_size)
-    if not math.isfinite(after): raise ValueError(f"QAT loss became {after}: lower the learning rates (lr_weights={lr_weights}, lr_scales={lr_scales})")
-    return dict(before=before, after=after, epoch_losses=epoch_losses)
-
-# %% ../nbs/07_qat.ipynb #6a8c5ca7
-def check_calib_images(images, # the calibration images to check
-                       size:tuple=None, # the model's (H, W) input size, when known
-                       source:str='calibration images' # where they came from, for the message
-                      )->torch.Tensor:
-    "Raise one clear error unless `images` is a non-empty, finite `B x 3 x H x W` float tensor (of `size`)."
-    if not torch.is_tensor(images) or images.dim() != 4 or images.shape[1] != 3 or len(images) == 0 or not images.is_floating_point():
-        raise ValueError(f"{source} must be a non-empty float tensor B x 3 x H x W, got {tuple(images.shape) if torch.is_tensor(images) else type(images).__name__}")
-    if size is not None and tuple(images.shape[-2:]) != tuple(size):
-        raise ValueError(f"{source} are {images.shape[-2]}x{images.shape[-1]} but the model takes {size[0]}x{size[1]}: synthesize them for this model")
-    if not torch.isfinite(images).all(): raise ValueError(f"{source} contain NaN or infinite values: synthesize them again")
-    return images
-
-def read_calib(path:str|Path, # a file written by `sardfq-synth`
-               size:tuple=None # the model's (H, W) input size, when known
-              )->torch.Tensor: # the images, `B x 3 x H x W`
-    "Read synthetic calibration images (checked by `sardfq.synth.load_synth`) and check them against the model's input size."
-    return check_calib_images(load_synth(path)['images'].float(), size, f"the images in {path}")
-
-def real_calib(root:str|Path, # folder of real ImageNet images
-               cfg:dict, # the model's data config
-               n:int=32, # how many to draw
-               seed:int=0 # seed of the draw
-              )->torch.Tensor: # `n x 3 x H x W` normalized images
-    "Draw `n` real calibration images from a folder at random, transformed for the model."
-    if n < 1: raise ValueError(f"--n-calib {n} must be at least 1")
-    ds = ImageFolder(root, eval_transform(cfg))
-    if n > len(ds): raise ValueError(f"--n-calib {n} exceeds the {len(ds)} images in {root}: pass at most {len(ds)}")
-    sub = split_dataset(ds, n, seed)[0] if n < len(ds) else ds
-    return load_images(sub, batch_size=n, workers=0)[0]
-
-# %% ../nbs/07_qat.ipynb #7ae7b48e
-def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
-                      calib_images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
-                      wbits:int=4, # weight bit width
-                      abits:int=4, # activation bit width
-                      recon_iters:int=100, # block-reconstruction steps per block (0: none)
-                      qat_epochs:int=0, # end-to-end fine-tuning epochs over the images (0: none)
-                      seed:int=0, # seed of every random draw
-                      device:str=None, # cpu or cuda (default: cuda when available)
-                      progress:bool=True, # show progress bars
-                      recon_kwargs:dict=None, # extra arguments of `reconstruct` (learning rates, `train`, `batch_size`, `tail`)
-                      qat_kwargs:dict=None, # extra arguments of `qat` (learning rates, `batch_size`, `temperature`, `flip`)
-                      **options # passed to `quantize_model` (e.g. `head_bits`)
-                     )->tuple: # (quantized model, {stage: seconds})
-    "Quantize, calibrate, reconstruct and fine-tune `model` on `calib_images`."
-    check_calib_images(calib_images)
-    check_bits(wbits, 'wbits'); check_bits(abits, 'abits')
-    if recon_iters < 0: raise ValueError(f"--recon-iters {recon_iters} must be at least 0")
-    if qat_epochs < 0: raise ValueError(f"--qat-epochs {qat_epochs} must be at least 0")
-    dev = get_device(device)
-    torch.manual_seed(seed)
-    model, times, start = model.to(dev).eval(), {}, time.time()
-    qmodel = quantize_model(model, wbits=wbits, abits=abits, **options).to(dev)
-    times['quantize'] = round(time.time() - start, 2)
-    start = time.time()
-    calibrate(qmodel, calib_images.to(dev))
-    times['calibrate'] = round(time.time() - start, 2)
-    if recon_iters:
-        start = time.time()
-        reconstruct(model, qmodel, calib_images, iters=recon_iters, device=dev, progress=progress, **(recon_kwargs or {}))
-        times['recon'] = round(time.time() - start, 2)
-    if qat_epochs:
-        start = time.time()
-        qat(model, qmodel, calib_images, epochs=qat_epochs, device=dev, progress=progress, **(qat_kwargs or {}))
-        times['qat'] = round(time.time() - start, 2)
-    return qmodel.eval(), times
-
-# %% ../nbs/07_qat.ipynb #dc4b38a1
-@call_parse
-def sardfq_quantize(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT or Swin)
-                    checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
-                    wbits:int=4, # weight bit width, 2 to 8 (32: full precision)
-                    abits:int=4, # activation bit width, 2 to 8 (32: full precision)
-                    calib:str=None, # calibration images file written by sardfq-synth
-                    calib_dir:str=None, # or a folder of real images to draw calibration images from
-                    n_calib:int=32, # how many real images to draw from --calib-dir
-                    recon_iters:int=100, # block-reconstruction steps per block (0: none)
-                    qat_epochs:int=0, # end-to-end distillation epochs over the images (0: none)
-                    seed:int=0, # random seed (real-image draw, mini-batches, flips)
-                    device:str=None, # cpu or cuda (default: cuda when available)
-                    out:str='quantized.pt', # where to write the quantized model
-                    json:store_true=False # print one JSON object instead of text
-                   ):
-    "Quantize a timm ViT/DeiT/Swin with calibration images, block reconstruction and optional QAT; save it for sardfq-eval --quantized."
-    with cli_errors('sardfq-quantize'):
-        check_bits(wbits, '--wbits'); check_bits(abits, '--abits')
-        if (calib is None) == (calib_dir is None): raise ValueError("pass exactly one of --calib FILE (from sardfq-synth) or --calib-dir DIR (real images)")
-        if calib is not None and not Path(calib).is_file(): raise FileNotFoundError(f"calibration file {calib} not found: pass a file written by sardfq-synth")
-        if recon_iters < 0 or qat_epochs < 0: raise ValueError("--recon-iters and --qat-epochs must be at least 0")
-        fp = load_model(model, checkpoint=checkpoint)
-        cfg = data_config(fp)
-        images = read_calib(calib, cfg['input_size'][1:]) if calib is not None else real_calib(calib_dir, cfg, n_calib, seed)
-        dev = get_device(device)
-        qmodel, times = quantize_pipeline(fp, images, wbits, abits, recon_iters, qat_epochs, seed, dev, progress=not json)
-        start = time.time()
-        save_quantized(qmodel.cpu(), out)
-        times['save'] = round(time.time() - start, 2)
-    res = dict(model=model, wbits=wbits, abits=abits, n_calib=len(images), recon_iters=recon_iters, qat_epochs=qat_epochs, seed=seed, out=str(out), seconds=times)
-    if json: print(globals()['json'].dumps(res))
-    else: print(f"{model} W{wbits}A{abits}: {len(images)} calibration images, {recon_iters} reconstruction steps per block, {qat_epochs} QAT epochs -> {out} ({sum(times.values()):.1f} s)")
+            epoch_losses.append(tot / len(train))
+            if (held := eval_distill(fp_model, qmodel, val, temperature, batch_size)) < best[0]: best = (held, _params_state(params), epoch)
+            bar.set_postfix(loss=f'{epoch_losses[-1]:.4g}', held_out=f'{held:.4g}')
+    with torch.no_grad():
+        for p, b in zip(params, best[1]): p.copy_(b)
+    return dict(before=before, after=best[0], epoch=best[2], epoch_losses=epoch_losses)

@@ -13,54 +13,69 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from .models import model_family, transformer_blocks, load_model
-from .quant import Quantizer, UniformQuantizer, Log2Quantizer, ShiftLog2Quantizer, check_bits, SEARCHES
+from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer, check_bits, search_setting, SEARCHES
 
 # %% auto #0
-__all__ = ['SOFTMAX_QUANTIZERS', 'FORMAT', 'QLinear', 'QConv2d', 'QAttention', 'quantize_model', 'norm_pairs', 'quantizers',
-           'quantized_layers', 'act_quantizers', 'set_quant_state', 'quant_params', 'reparameterize', 'calibrate',
-           'quant_summary', 'save_quantized', 'load_quantized']
+__all__ = ['SOFTMAX_QUANTIZERS', 'GELU_SHIFT', 'GELU_QUANTIZERS', 'EDGES', 'ROUNDS', 'FORMAT', 'QLinear', 'QConv2d', 'fp_forward',
+           'QAttention', 'quantize_model', 'norm_pairs', 'quantizers', 'quantized_layers', 'act_quantizers',
+           'set_quant_state', 'quant_params', 'reparameterize', 'search_layer', 'search_matmul', 'calibrate',
+           'fold_shifts', 'quant_summary', 'save_quantized', 'load_quantized']
 
 # %% ../nbs/05_qmodel.ipynb #0b8f3539
 class QLinear(nn.Linear):
     "A Linear layer with a per-output-channel weight quantizer `wq` and an input quantizer `aq`."
+    out_dim = -1  # where the output channels are, for per-channel output errors
     def __init__(self, lin:nn.Linear, # the FP layer (its weights are copied)
                  wbits:int, # weight bit width (None: FP)
                  abits:int, # input bit width (None: FP)
                  per_channel_input:bool=False, # calibrate the input per channel (for RepQ-ViT reparameterization)
                  w_search:str='mse', # range search of the weight quantizer
-                 a_search:str='percentile' # range search of the input quantizer
+                 a_search:str='percentile', # range search of the input quantizer
+                 aq:Quantizer=None # a different input quantizer (e.g. the post-GELU log quantizer of fc2)
                 ):
         super().__init__(lin.in_features, lin.out_features, lin.bias is not None, device=lin.weight.device, dtype=lin.weight.dtype)
         self.load_state_dict(lin.state_dict())
         self.wq = UniformQuantizer(wbits, channel_dim=0, search=w_search)
-        self.aq = UniformQuantizer(abits, channel_dim=-1 if per_channel_input else None, search=a_search)
+        self.aq = aq or UniformQuantizer(abits, channel_dim=-1 if per_channel_input else None, search=a_search)
 
     def forward(self, x): return F.linear(self.aq(x), self.wq(self.weight), self.bias)
 
 class QConv2d(nn.Conv2d):
     "The patch-embedding convolution with a per-output-channel weight quantizer and a quantized input."
+    out_dim = 1
     def __init__(self, conv:nn.Conv2d, # the FP layer (its weights are copied)
-                 bits:int, # weight and input bit width
+                 wbits:int, # weight bit width (None: FP)
+                 abits:int, # input bit width (None: FP)
                  w_search:str='mse', # range search of the weight quantizer
                  a_search:str='percentile' # range search of the input quantizer
                 ):
         super().__init__(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
                          bias=conv.bias is not None, device=conv.weight.device, dtype=conv.weight.dtype)
         self.load_state_dict(conv.state_dict())
-        self.wq, self.aq = UniformQuantizer(bits, channel_dim=0, search=w_search), UniformQuantizer(bits, search=a_search)
+        self.wq, self.aq = UniformQuantizer(wbits, channel_dim=0, search=w_search), UniformQuantizer(abits, search=a_search)
 
     def forward(self, x): return self._conv_forward(self.aq(x), self.wq(self.weight), self.bias)
 
+def fp_forward(layer:QLinear|QConv2d, # a quantized layer
+               x:torch.Tensor # its input
+              )->torch.Tensor:
+    "What the layer computes with neither its weight nor its input quantized: the target of its output-error search."
+    return F.linear(x, layer.weight, layer.bias) if isinstance(layer, nn.Linear) else layer._conv_forward(x, layer.weight, layer.bias)
+
 # %% ../nbs/05_qmodel.ipynb #0c9aa2e8
-SOFTMAX_QUANTIZERS = dict(log2=Log2Quantizer, shift_log2=ShiftLog2Quantizer, uniform=lambda bits: UniformQuantizer(bits, search='mse'))
+SOFTMAX_QUANTIZERS = dict(log2=lambda bits, dim: LogQuantizer(bits, channel_dim=dim),
+                          adalog=lambda bits, dim: LogQuantizer(bits, search_base=True, channel_dim=dim),
+                          shift_log2=lambda bits, dim: ShiftLog2Quantizer(bits),
+                          uniform=lambda bits, dim: UniformQuantizer(bits, channel_dim=dim, search='mse'))
 
 class QAttention(nn.Module):
     "Quantized twin of timm's Attention / WindowAttention: quantized q, k, v, log2-quantized post-softmax attention."
     def __init__(self, attn:nn.Module, # timm Attention or WindowAttention
                  wbits:int, # weight bit width of qkv and proj
                  abits:int, # activation bit width of every matmul input
-                 softmax:str='log2', # post-softmax quantizer: log2, shift_log2 or uniform
+                 softmax:str='log2', # post-softmax quantizer: log2, adalog, shift_log2 or uniform
                  ln_search:str='mse', # range search of qkv's per-channel (post-LayerNorm) input
+                 per_head:bool=True, # one scale per head for q, k, v and the attention (else per tensor)
                  **searches # `w_search`, `a_search` for the layers and matmul inputs
                 ):
         super().__init__()
@@ -74,8 +89,9 @@ class QAttention(nn.Module):
             self.relative_position_bias_table, self.window_area = attn.relative_position_bias_table, attn.window_area
             self.register_buffer('relative_position_index', attn.relative_position_index.clone(), persistent=False)
         a_search = searches.get('a_search', 'percentile')
-        self.qq, self.kq, self.vq = (UniformQuantizer(abits, search=a_search) for _ in range(3))
-        self.attnq = SOFTMAX_QUANTIZERS[softmax](abits)
+        dim = 1 if per_head else None
+        self.qq, self.kq, self.vq = (UniformQuantizer(abits, channel_dim=dim, search=a_search) for _ in range(3))
+        self.attnq = SOFTMAX_QUANTIZERS[softmax](abits, dim)
         self.attn_drop = nn.Identity()
 
     def _rel_pos_bias(self):
@@ -105,35 +121,47 @@ def _arch_kwargs(model:nn.Module)->dict:
     return dict(kw, depths=tuple(len(s.blocks) for s in model.layers), num_heads=tuple(s.blocks[0].attn.num_heads for s in model.layers),
                 window_size=tuple(model.layers[0].blocks[0].window_size))
 
+GELU_SHIFT = 0.17  # minus GELU's minimum (-0.16997), rounded up: the shift that makes post-GELU values non-negative
+GELU_QUANTIZERS, EDGES = ('log', 'uniform'), ('8bit', 'wa')
+
+def _choice(value, options:tuple, what:str):
+    "Raise one clear `ValueError` unless `value` is one of `options`."
+    if value not in options: raise ValueError(f"unknown {what} {value!r}: use one of {', '.join(map(str, options))}")
+
 def quantize_model(model:nn.Module, # a timm ViT/DeiT or Swin (left unchanged)
                    wbits:int=4, # weight bit width of the blocks' layers, 2..8 (None or 32: FP)
                    abits:int=4, # activation bit width of the blocks' layers and matmuls, 2..8 (None or 32: FP)
-                   head_bits:int=8, # bit width of the patch embedding and classifier head (None or 32: FP)
-                   softmax:str='log2', # post-softmax quantizer: log2 (RepQ-ViT), shift_log2 (I&S-ViT) or uniform
+                   head_bits:int=8, # with `edges='8bit'`: weight and input bits of the patch embedding and head (None or 32: FP)
+                   edges:str='8bit', # first and last layer: '8bit' (at `head_bits`) or 'wa' (literature: embedding weights at W bits, head at W/A)
+                   softmax:str='log2', # post-softmax quantizer: log2 (RepQ-ViT), adalog, shift_log2 (I&S-ViT) or uniform
+                   gelu:str='log', # post-GELU (fc2 input) quantizer: log (AdaLog-style, shifted, searched base) or uniform
+                   per_head:bool=True, # one scale per head for q, k, v and the attention
                    w_search:str='mse', # weight range search: mse, minmax or percentile
                    a_search:str='percentile', # per-tensor activation range search: percentile, mse or minmax
                    ln_search:str='mse' # per-channel post-LayerNorm activation range search (before folding)
                   )->nn.Module: # the fake-quant copy, not yet calibrated
-    "A fake-quant copy of `model`: quantized block layers and attention, patch embedding and head at `head_bits`."
+    "A fake-quant copy of `model`: quantized block layers and attention, patch embedding and head per `edges`."
     wbits, abits, head_bits = check_bits(wbits, 'wbits'), check_bits(abits, 'abits'), check_bits(head_bits, 'head_bits')
-    if softmax not in SOFTMAX_QUANTIZERS: raise ValueError(f"unknown softmax quantizer {softmax!r}: use one of {', '.join(SOFTMAX_QUANTIZERS)}")
-    for what, s in (('w_search', w_search), ('a_search', a_search), ('ln_search', ln_search)):
-        if s not in SEARCHES: raise ValueError(f"unknown {what} {s!r}: use one of {', '.join(SEARCHES)}")
+    for value, options, what in ((softmax, tuple(SOFTMAX_QUANTIZERS), 'softmax quantizer'), (gelu, GELU_QUANTIZERS, 'gelu quantizer'),
+                                 (edges, EDGES, 'edges protocol'), (w_search, SEARCHES, 'w_search'), (a_search, SEARCHES, 'a_search'),
+                                 (ln_search, SEARCHES, 'ln_search')): _choice(value, options, what)
     model_family(model)
     q, searches = copy.deepcopy(model).eval(), dict(w_search=w_search, a_search=a_search)
     ln = dict(per_channel_input=True, w_search=w_search, a_search=ln_search)
     for blk in transformer_blocks(q):
-        blk.attn = QAttention(blk.attn, wbits, abits, softmax, ln_search, **searches)
+        blk.attn = QAttention(blk.attn, wbits, abits, softmax, ln_search, per_head, **searches)
         blk.mlp.fc1 = QLinear(blk.mlp.fc1, wbits, abits, **ln)
-        blk.mlp.fc2 = QLinear(blk.mlp.fc2, wbits, abits, **searches)
+        gq = LogQuantizer(abits, shift=GELU_SHIFT, search_base=True) if gelu == 'log' else None
+        blk.mlp.fc2 = QLinear(blk.mlp.fc2, wbits, abits, aq=gq, **searches)
     for stage in getattr(q, 'layers', []):
         if isinstance(getattr(stage.downsample, 'reduction', None), nn.Linear):
             stage.downsample.reduction = QLinear(stage.downsample.reduction, wbits, abits, **ln)
-    q.patch_embed.proj = QConv2d(q.patch_embed.proj, head_bits, **searches)
+    (ew, ea), (hw, ha) = ((head_bits, head_bits),) * 2 if edges == '8bit' else ((wbits, 8), (wbits, abits))
+    q.patch_embed.proj = QConv2d(q.patch_embed.proj, ew, ea, **searches)
     for parent, name in ((q, 'head'), (getattr(q, 'head', None), 'fc'), (q, 'head_dist')):
-        if isinstance(getattr(parent, name, None), nn.Linear): setattr(parent, name, QLinear(getattr(parent, name), head_bits, head_bits, **searches))
-    q.quant_config = dict(model=model.pretrained_cfg.get('architecture'), wbits=wbits, abits=abits, head_bits=head_bits,
-                          softmax=softmax, **searches, ln_search=ln_search, arch=_arch_kwargs(model))
+        if isinstance(getattr(parent, name, None), nn.Linear): setattr(parent, name, QLinear(getattr(parent, name), hw, ha, **searches))
+    q.quant_config = dict(model=model.pretrained_cfg.get('architecture'), wbits=wbits, abits=abits, head_bits=head_bits, edges=edges,
+                          softmax=softmax, gelu=gelu, per_head=per_head, **searches, ln_search=ln_search, arch=_arch_kwargs(model))
     return q
 
 def norm_pairs(qmodel:nn.Module # a model from `quantize_model`
@@ -166,11 +194,12 @@ def set_quant_state(qmodel:nn.Module, # a quantized model
     return qmodel
 
 def quant_params(qmodel:nn.Module # a quantized model, or a part of one (e.g. a block)
-                )->dict: # 'weights': layer weights and biases; 'scales': quantizer scales
-    "The parameter groups reconstruction and QAT optimize."
+                )->dict: # 'weights', 'rounding' (AdaRound logits, where learning) and 'scales' (of activation quantizers)
+    "The parameter groups reconstruction and QAT may optimize; weight scales are never among them."
     layers = quantized_layers(qmodel)
     return dict(weights=[p for m in layers for p in (m.weight, m.bias) if p is not None],
-                scales=[m.scale for m in quantizers(qmodel)])
+                rounding=[m.wq.round_logits for m in layers if m.wq.round_logits is not None],
+                scales=[m.log_scale for m in act_quantizers(qmodel) if m.bits is not None])
 
 # %% ../nbs/05_qmodel.ipynb #f082396f
 @torch.no_grad()
@@ -179,7 +208,7 @@ def reparameterize(norm:nn.LayerNorm, # the LayerNorm feeding `lin`
                   ):
     "RepQ-ViT: fold `lin`'s per-channel input scales and zero points into `norm` and `lin`, leaving a per-tensor quantizer."
     aq = lin.aq
-    s, z = aq.scale.data, aq.zero_point
+    s, z = aq.scale.detach(), aq.zero_point
     st, zt = s.mean(), z.mean().round()
     r1, r2 = s / st, z - zt
     norm.weight.div_(r1); norm.bias.div_(r1).add_(st * r2)
@@ -187,25 +216,28 @@ def reparameterize(norm:nn.LayerNorm, # the LayerNorm feeding `lin`
     lin.bias.sub_(lin.weight @ (s * r2))
     lin.weight.mul_(r1[None])
     aq.channel_dim = None
-    aq.scale, aq.zero_point = nn.Parameter(st.reshape(1).clone()), zt.reshape(1).clone()
+    aq.load(log_scale=st.log().reshape(1), zero_point=zt.reshape(1))
 
 # %% ../nbs/05_qmodel.ipynb #5163b0da
 class _Stop(Exception):
     "Raised by a recording hook to end a forward pass early."
 
-def _record(module:nn.Module, run, chunks:list)->list:
-    "The first positional input of `module` while `run` processes each chunk; each pass stops at `module`."
-    seen = []
-    def hook(mod, args):
-        seen.append(args[0].detach())
-        raise _Stop
-    handle = module.register_forward_pre_hook(hook)
+def _record(modules:list, run, chunks:list)->list:
+    "The first positional inputs of each of `modules` while `run` processes each chunk; each pass stops at the last of them."
+    seen = [[] for _ in modules]
+    def recorder(i):
+        def hook(mod, args):
+            seen[i].append(args[0].detach())
+            if i == len(modules) - 1: raise _Stop
+        return hook
+    handles = [m.register_forward_pre_hook(recorder(i)) for i, m in enumerate(modules)]
     try:
         for c in chunks:
             try: run(c)
             except _Stop: pass
-    finally: handle.remove()
-    return seen
+    finally:
+        for h in handles: h.remove()
+    return [torch.cat(xs) for xs in seen]
 
 def _call_order(qmodel:nn.Module, x:torch.Tensor, mods:list)->list:
     "`mods` in the order a forward pass of `x` first calls them (those it never calls are left out)."
@@ -230,31 +262,103 @@ def _check_images(qmodel:nn.Module, images:torch.Tensor):
         raise ValueError(f"calibration images must be a non-empty B x 3 x {size[0]} x {size[1]} tensor, got {got}")
     if not torch.isfinite(images).all(): raise ValueError("calibration images contain NaN or infinite values")
 
+# %% ../nbs/05_qmodel.ipynb #cb2702a7
+ROUNDS, _SEARCH_VALUES = 2, 2**21  # alternations of the input and weight searches; values of each input they look at
+
+def _strided(*ts:torch.Tensor)->list:
+    "Every k-th row (along dim 0) of each tensor, the same rows of each, so that the first keeps at most `_SEARCH_VALUES` values."
+    step = max(1, -(-ts[0].numel() // _SEARCH_VALUES))
+    return [t[::step] for t in ts]
+
+def _channel_error(y:torch.Tensor, target:torch.Tensor, dim:int)->torch.Tensor:
+    "Mean squared error per channel along `dim`."
+    return (y - target).pow(2).movedim(dim, 0).reshape(y.shape[dim], -1).mean(1)
+
+def _alternate(pairs:list, error, rounds:int):
+    "Search each (quantizer, its sample) in turn by `error`: all candidates in the first round, small moves after."
+    for r in range(rounds):
+        for q, x in pairs:
+            if q.active: search_setting(q, q.candidates(x) if r == 0 else q.refine(x), error)
+
+@torch.no_grad()
+def search_layer(layer:QLinear|QConv2d, # a layer whose quantizers are initialized
+                 x:torch.Tensor, # its input (calibration activations)
+                 rounds:int=ROUNDS # alternations of the input and weight searches
+                ):
+    "Choose the layer's input and per-channel weight settings by the error of its output, alternating the two."
+    x, = _strided(x.reshape(-1, x.shape[-1]) if isinstance(layer, nn.Linear) else x)
+    target = fp_forward(layer, x)
+    _alternate([(layer.aq, x), (layer.wq, layer.weight)], lambda: _channel_error(layer(x), target, layer.out_dim), rounds)
+
+@torch.no_grad()
+def search_matmul(qa:Quantizer, # quantizer of the left input
+                  qb:Quantizer, # quantizer of the right input
+                  a:torch.Tensor, # left input, `B x heads x N x d` (or `x N` for attention)
+                  b:torch.Tensor, # right input, `B x heads x N x d`
+                  transpose:bool=False, # the product is `a @ b^T` (q @ k^T) rather than `a @ b`
+                  rounds:int=ROUNDS # alternations of the two searches
+                 ):
+    "Choose the settings of a matmul's two quantized inputs by the per-head error of the product."
+    a, b = _strided(a, b)
+    mm = lambda u, v: u @ (v.transpose(-2, -1) if transpose else v)
+    target = mm(a, b)
+    _alternate([(qa, a), (qb, b)], lambda: _channel_error(mm(qa(a), qb(b)), target, 1), rounds)
+
+# %% ../nbs/05_qmodel.ipynb #e88573f3
 @torch.no_grad()
 def calibrate(qmodel:nn.Module, # a model from `quantize_model`
               images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
-              batch_size:int=32 # images per forward pass
+              batch_size:int=32, # images per forward pass
+              rounds:int=ROUNDS # output-error search rounds per layer and matmul (0: each quantizer from its own input only)
              )->nn.Module: # the same model, ready for evaluation
-    "Initialize every quantizer from the images in forward order (upstream quantized), with the RepQ-ViT reparameterization."
+    "Initialize every quantizer from the images in forward order (upstream quantized), with the RepQ-ViT reparameterization and output-error searches."
     _check_images(qmodel, images)
     if batch_size < 1: raise ValueError(f"batch size {batch_size} must be at least 1")
+    if rounds < 0: raise ValueError(f"search rounds {rounds} must be at least 0")
+    if any(bool(getattr(m, 'folded', False)) for m in quantizers(qmodel)): raise ValueError("this model's shifts are already folded into its biases: calibrate a fresh quantize_model copy")
     dev = next(qmodel.parameters()).device
     chunks = [c.to(dev) for c in images.split(batch_size)]
     for m in quantizers(qmodel): m.initialized.fill_(False)
     owner = {l.aq: l for l in quantized_layers(qmodel)}
+    attns = [m for m in qmodel.modules() if isinstance(m, QAttention)]
+    matmuls = {**{a.qq: (a.qq, a.kq, True) for a in attns}, **{a.attnq: (a.attnq, a.vq, False) for a in attns}}
+    second = {m for a in attns for m in (a.kq, a.vq)}
     block_of = {m: blk for blk in transformer_blocks(qmodel) for m in quantizers(blk)}
     norm_of = {lin: norm for norm, lin in norm_pairs(qmodel)}
     after, cached = _successors(qmodel), (None, None)  # cached: (a block, its inputs)
     for aq in _call_order(qmodel, chunks[0][:1], act_quantizers(qmodel)):
+        if aq in second: continue  # calibrated with the first input of its matmul
         blk = block_of.get(aq)
         if blk is not None and cached[0] is not blk:
             prev, xs = cached
-            cached = (blk, [prev(x) for x in xs] if after.get(prev) is blk else _record(blk, qmodel, chunks))
+            cached = (blk, [prev(x) for x in xs] if after.get(prev) is blk else _record([blk], qmodel, chunks)[0].split(batch_size))
         run, inputs = (blk, cached[1]) if blk is not None else (qmodel, chunks)
-        if aq.bits is not None: aq.init_from(torch.cat(_record(aq, run, inputs)))
-        if (layer := owner.get(aq)) is None: continue
-        if aq.active and aq.channel_dim is not None and layer in norm_of: reparameterize(norm_of[layer], layer)
+        if aq in matmuls:
+            qa, qb, transpose = matmuls[aq]
+            a, b = _record([qa, qb], run, inputs)
+            for q, x in ((qa, a), (qb, b)): q.init_from(x)
+            if rounds: search_matmul(qa, qb, a, b, transpose, rounds)
+            continue
+        layer, (x,) = owner[aq], _record([aq], run, inputs)
+        aq.init_from(x)
+        if aq.active and aq.channel_dim is not None and layer in norm_of:
+            reparameterize(norm_of[layer], layer)
+            x, = _record([aq], run, inputs)  # the input as the folded LayerNorm now gives it
         layer.wq.init_from(layer.weight)
+        if rounds: search_layer(layer, x, rounds)
+    return qmodel
+
+# %% ../nbs/05_qmodel.ipynb #c378024c
+@torch.no_grad()
+def fold_shifts(qmodel:nn.Module # a calibrated (and reconstructed) quantized model, folded in place
+               )->nn.Module:
+    "Fold each shifted log input quantizer's shift into its layer's bias (with the layer's quantized weights)."
+    for layer in quantized_layers(qmodel):
+        aq = layer.aq
+        if not isinstance(aq, LogQuantizer) or not aq.active or bool(aq.folded) or not aq.shift.item(): continue
+        if layer.bias is None: layer.bias = nn.Parameter(torch.zeros(layer.out_features, device=layer.weight.device))
+        layer.bias.sub_(aq.shift * layer.wq(layer.weight).sum(1))
+        aq.folded.fill_(True)
     return qmodel
 
 # %% ../nbs/05_qmodel.ipynb #a381f065
@@ -268,7 +372,7 @@ def quant_summary(qmodel:nn.Module, # a quantized model
     for name, m in qmodel.named_modules():
         if not isinstance(m, Quantizer): continue
         parent, role = name.rsplit('.', 1)
-        gran = 'per-channel' if getattr(m, 'channel_dim', None) is not None else 'per-tensor'
+        gran = 'per-tensor' if m.channel_dim is None else 'per-head' if role in ('qq', 'kq', 'vq', 'attnq') else 'per-channel'
         rows.append(dict(module=parent, kind=_KINDS[role], bits=m.bits or 'FP', quantizer=type(m).__name__, granularity=gran,
                          enabled=m.enabled, calibrated=bool(m.initialized)))
     df = pd.DataFrame(rows)
@@ -277,7 +381,7 @@ def quant_summary(qmodel:nn.Module, # a quantized model
     return df.groupby(['part', 'kind', 'bits', 'quantizer', 'granularity'], sort=False).size().reset_index(name='count')
 
 # %% ../nbs/05_qmodel.ipynb #7e954d29
-FORMAT = 'sardfq-quantized-2'
+FORMAT = 'sardfq-quantized-3'
 
 def _atomic_save(obj, path:Path):
     "`torch.save` to a temporary file beside `path`, then rename it into place."
@@ -297,10 +401,12 @@ def save_quantized(qmodel:nn.Module, # a calibrated model from `quantize_model`
     if not hasattr(qmodel, 'quant_config'): raise ValueError("not a quantized model: create it with quantize_model and calibrate it first")
     path, state = Path(path), {k: v.detach().cpu() for k, v in qmodel.state_dict().items()}
     names = {m: n for n, m in qmodel.named_modules()}
+    if any(l.wq.round_logits is not None for l in quantized_layers(qmodel)):
+        raise ValueError("the model is still learning its rounding: finish reconstruction (fix_rounding) before saving")
     for layer in quantized_layers(qmodel):
         if not layer.wq.active: continue
         state[f"{names[layer]}.weight"] = layer.wq.codes(layer.weight.detach()).to(torch.int8 if layer.wq.symmetric else torch.uint8).cpu()
-    channel_dims = {names[m]: m.channel_dim for m in quantizers(qmodel) if isinstance(m, UniformQuantizer)}
+    channel_dims = {names[m]: m.channel_dim for m in quantizers(qmodel)}
     _atomic_save(dict(format=FORMAT, config=qmodel.quant_config, channel_dims=channel_dims, state=state), path)
     return path
 
@@ -320,20 +426,20 @@ def load_quantized(path:str|Path, # a file written by `save_quantized`
     path = Path(path)
     obj = _read_quantized(path)
     cfg, state = obj['config'], dict(obj['state'])
-    options = {k: cfg[k] for k in ('wbits', 'abits', 'head_bits', 'softmax', 'w_search', 'a_search', 'ln_search')}
+    options = {k: cfg[k] for k in ('wbits', 'abits', 'head_bits', 'edges', 'softmax', 'gelu', 'per_head', 'w_search', 'a_search', 'ln_search')}
     try: q = quantize_model(load_model(cfg['model'], **{**cfg['arch'], **kwargs}), **options)
     except (RuntimeError, TypeError, AssertionError) as e:
         raise ValueError(f"quantized model {path}: could not rebuild {cfg['model']} with {cfg['arch']} ({type(e).__name__}: {e})") from None
     names = {m: n for n, m in q.named_modules()}
-    for m in quantizers(q):  # give the calibrated parameters their saved shapes and granularity before loading them
+    for m in quantizers(q):  # give the calibrated settings their saved shapes and granularity before loading them
         if names[m] in obj['channel_dims']: m.channel_dim = obj['channel_dims'][names[m]]
-        for k in ('scale', 'zero_point', 'y_min'):
-            if (key := f"{names[m]}.{k}") in state and hasattr(m, k): setattr(m, k, nn.Parameter(state[key].clone()) if k == 'scale' else state[key].clone())
+        for k, t in [*m.named_parameters(recurse=False), *m.named_buffers(recurse=False)]:
+            if (key := f"{names[m]}.{k}") in state: t.data = state[key].clone()
     for layer in quantized_layers(q):
         key = f"{names[layer]}.weight"
         if key in state and not state[key].is_floating_point():
             wq = layer.wq
-            s, z = wq._per(state[f"{names[wq]}.scale"], state[key]), wq._per(state[f"{names[wq]}.zero_point"], state[key])
+            s, z = wq._per(state[f"{names[wq]}.log_scale"].exp(), state[key]), wq._per(state[f"{names[wq]}.zero_point"], state[key])
             state[key] = (state[key].float() - z) * s
         if f"{names[layer]}.bias" in state and layer.bias is None: layer.bias = nn.Parameter(torch.zeros(layer.weight.shape[0]))  # bias added by the reparameterization
     try: q.load_state_dict(state, strict=True)

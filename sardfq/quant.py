@@ -1,4 +1,4 @@
-"""Fake quantizers for ViTs: uniform (symmetric or asymmetric, per tensor or per channel) with min-max, percentile or MSE scale search, log2 and shift-uniform-log2 for post-softmax attention, straight-through gradients and learnable scales.
+"""Fake quantizers for ViTs: uniform (symmetric or asymmetric, per tensor, per channel or per head), log quantizers with a searched base and shift for post-softmax and post-GELU activations, I&S-ViT's shift-uniform-log2, straight-through gradients, positive learnable scales, and the search that picks each quantizer's setting by the error it causes.
 
 Docs: https://sardfq.github.io/sardfq/quantizers.html.md"""
 
@@ -6,12 +6,14 @@ Docs: https://sardfq.github.io/sardfq/quantizers.html.md"""
 
 # %% ../nbs/04_quantizers.ipynb #a2d698bb
 from __future__ import annotations
+import math
 import torch
 from torch import nn
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['OFF_BITS', 'SEARCHES', 'ste_round', 'check_bits', 'Quantizer', 'UniformQuantizer', 'Log2Quantizer',
-           'ShiftLog2Quantizer']
+__all__ = ['OFF_BITS', 'SEARCHES', 'RATIOS', 'REFINE', 'ZETA', 'GAMMA', 'SPANS', 'ste_round', 'check_bits', 'Quantizer',
+           'UniformQuantizer', 'search_setting', 'rectified_sigmoid', 'LogQuantizer', 'ShiftLog2Quantizer']
 
 # %% ../nbs/04_quantizers.ipynb #474f6503
 def ste_round(x:torch.Tensor)->torch.Tensor:
@@ -31,46 +33,15 @@ def check_bits(bits:int|None, # a bit width 2..8, or None / 32 for "not quantize
     return bits
 
 class Quantizer(nn.Module):
-    "Base of all quantizers: `bits` (None: off), `enabled`, a learnable `scale`, identity until initialized."
-    def __init__(self, bits:int=None): # bit width 2..8, or None for no quantization
-        super().__init__()
-        self.bits, self.enabled = check_bits(bits), True
-        self.scale = nn.Parameter(torch.ones(1))
-        self.register_buffer('initialized', torch.tensor(False))
-
-    @property
-    def active(self)->bool:
-        "Whether the quantizer changes its input: enabled, with a bit width, and initialized."
-        return self.enabled and self.bits is not None and bool(self.initialized)
-
-    def forward(self, x): return self.quantize(x) if self.active else x
-
-    def extra_repr(self): return f"bits={self.bits}" + ('' if self.enabled else ', disabled')
-
-# %% ../nbs/04_quantizers.ipynb #214160ef
-SEARCHES = ('minmax', 'percentile', 'mse')
-_SAMPLE = 2**18  # values per channel (or per tensor) the percentile and MSE searches look at
-_RATIOS = torch.cat([torch.linspace(0.02, 0.2, 10), torch.linspace(0.25, 1.0, 16)])
-
-class UniformQuantizer(Quantizer):
-    "Uniform fake quantizer, asymmetric or symmetric, per tensor or per channel, with scale search."
-    def __init__(self,
-                 bits:int=None, # bit width 2..8, or None for no quantization
-                 symmetric:bool=False, # levels -2^(b-1)..2^(b-1)-1 with zero point 0, else 0..2^b-1 with a zero point
-                 channel_dim:int=None, # per-channel scales along this dim (None: one scale for the tensor)
-                 search:str='mse', # how `init_from` picks the range: minmax, percentile or mse
-                 tails:tuple=(1e-3, 1e-4, 1e-5) # percentile search: fractions of each tail to clip, the best chosen by error
+    "Base of all quantizers: `bits` (None: off), `enabled`, a positive learnable scale (as `log_scale`), identity until initialized."
+    searched = ('log_scale',)  # the tensors that make up one setting of the quantizer
+    def __init__(self, bits:int=None, # bit width 2..8, or None for no quantization
+                 channel_dim:int=None # one setting per channel (or head) along this dim (None: one for the tensor)
                 ):
-        super().__init__(bits)
-        if search not in SEARCHES: raise ValueError(f"unknown scale search {search!r}: use one of {', '.join(SEARCHES)}")
-        if not tails or not all(0 <= t < 0.5 for t in tails): raise ValueError(f"percentile tails {tails} are out of range: use fractions in [0, 0.5), e.g. (1e-3, 1e-4)")
-        self.symmetric, self.channel_dim, self.search, self.tails = symmetric, channel_dim, search, tuple(tails)
-        self.register_buffer('zero_point', torch.zeros(1))
-
-    @property
-    def qrange(self)->tuple:
-        "Smallest and largest integer code."
-        return (-2 ** (self.bits - 1), 2 ** (self.bits - 1) - 1) if self.symmetric else (0, 2 ** self.bits - 1)
+        super().__init__()
+        self.bits, self.enabled, self.channel_dim, self.drop = check_bits(bits), True, channel_dim, 0.
+        self.log_scale = nn.Parameter(torch.zeros(1))
+        self.register_buffer('initialized', torch.tensor(False))
 
     def _per(self, t:torch.Tensor, x:torch.Tensor)->torch.Tensor:
         "Shape per-channel parameters `t` to broadcast against `x`."
@@ -82,6 +53,102 @@ class UniformQuantizer(Quantizer):
         "`x` as one row per channel (a single row when per tensor)."
         return x.reshape(1, -1) if self.channel_dim is None else x.movedim(self.channel_dim, 0).reshape(x.shape[self.channel_dim], -1)
 
+    @property
+    def scale(self)->torch.Tensor: return self.log_scale.exp()
+
+    @torch.no_grad()
+    def set_scale(self, s:torch.Tensor # positive scale(s), one per group
+                 ):
+        "Set the scale (stored as its logarithm)."
+        self.log_scale.data = s.detach().float().clamp_min(1e-12).log().reshape(-1).clone()
+
+    @property
+    def groups(self)->int:
+        "How many independent settings the quantizer has (channels or heads; 1 when per tensor)."
+        return self.log_scale.numel()
+
+    def refine(self, x:torch.Tensor=None)->list:
+        "Settings near the current one for a second search round (none unless the quantizer offers them)."
+        return []
+
+    def state(self)->dict:
+        "A copy of the current setting."
+        return {k: getattr(self, k).detach().clone() for k in self.searched}
+
+    @torch.no_grad()
+    def load(self, **setting):
+        "Apply a setting (as from `state` or `candidates`) and mark the quantizer initialized."
+        for k, v in setting.items(): getattr(self, k).data = v.detach().to(getattr(self, k).dtype).reshape(-1).clone()
+        self.initialized.fill_(True)
+        return self
+
+    @property
+    def active(self)->bool:
+        "Whether the quantizer changes its input: enabled, with a bit width, and initialized."
+        return self.enabled and self.bits is not None and bool(self.initialized)
+
+    def forward(self, x):
+        if not self.active: return x
+        if self.drop == 0: return self.quantize(x)
+        return torch.where(torch.rand_like(x) < self.drop, x, self.quantize(x))  # QDrop: some values stay FP
+
+    def extra_repr(self):
+        gran = '' if self.channel_dim is None else f', per-channel(dim={self.channel_dim})'
+        return f"bits={self.bits}{gran}" + ('' if self.enabled else ', disabled')
+
+# %% ../nbs/04_quantizers.ipynb #5a1e77c0
+def _reduce_like(g:torch.Tensor, like:torch.Tensor)->torch.Tensor:
+    "Sum `g` over the dimensions along which `like` was broadcast, to `like`'s shape."
+    if like.numel() == 1: return g.sum().reshape(like.shape)
+    if g.dim() > like.dim(): g = g.sum(list(range(g.dim() - like.dim())))
+    dims = [i for i, (a, b) in enumerate(zip(g.shape, like.shape)) if b == 1 and a != 1]
+    return (g.sum(dims, keepdim=True) if dims else g).reshape(like.shape)
+
+class _FakeQuant(torch.autograd.Function):
+    "Uniform fake quantization: straight-through input gradient inside the range, LSQ scale gradient."
+    @staticmethod
+    def forward(ctx, x, s, z, qmin, qmax):
+        v = x / s
+        c = (v.round() + z).clamp(qmin, qmax)
+        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
+            inside = (v + z > qmin) & (v + z < qmax)
+            ctx.save_for_backward(inside, torch.where(inside, c - z - v, c - z) if ctx.needs_input_grad[1] else None, s)
+        return (c - z) * s
+
+    @staticmethod
+    def backward(ctx, g):
+        inside, ds, s = ctx.saved_tensors
+        return (g * inside if ctx.needs_input_grad[0] else None, _reduce_like(g * ds, s) if ctx.needs_input_grad[1] else None,
+                None, None, None)
+
+# %% ../nbs/04_quantizers.ipynb #214160ef
+SEARCHES = ('minmax', 'percentile', 'mse')
+_SAMPLE = 2**18  # values per channel (or per tensor) the percentile and MSE searches look at
+RATIOS = tuple(2 ** (-j / 4) for j in range(20))  # clipping ratios of the min-max range, 1 down to 0.037
+REFINE = tuple(2 ** (i / 24) for i in (-3, -2, -1, 1, 2, 3))  # factors that move one end of a range by 3 to 9 %
+
+class UniformQuantizer(Quantizer):
+    "Uniform fake quantizer, asymmetric or symmetric, per tensor or per channel, with candidate ranges to search."
+    searched = ('log_scale', 'zero_point')
+    def __init__(self,
+                 bits:int=None, # bit width 2..8, or None for no quantization
+                 symmetric:bool=False, # levels -2^(b-1)..2^(b-1)-1 with zero point 0, else 0..2^b-1 with a zero point
+                 channel_dim:int=None, # per-channel scales along this dim (None: one scale for the tensor)
+                 search:str='mse', # how `init_from` picks the range by the sample's own error: minmax, percentile or mse
+                 tails:tuple=(1e-3, 1e-4, 1e-5) # percentile candidates: fractions of each tail to clip
+                ):
+        super().__init__(bits, channel_dim)
+        if search not in SEARCHES: raise ValueError(f"unknown scale search {search!r}: use one of {', '.join(SEARCHES)}")
+        if not tails or not all(0 <= t < 0.5 for t in tails): raise ValueError(f"percentile tails {tails} are out of range: use fractions in [0, 0.5), e.g. (1e-3, 1e-4)")
+        self.symmetric, self.search, self.tails, self.hard_round = symmetric, search, tuple(tails), False
+        self.register_buffer('zero_point', torch.zeros(1))
+        self.register_parameter('round_logits', None)  # AdaRound's, while rounding is learned (`learn_rounding`)
+
+    @property
+    def qrange(self)->tuple:
+        "Smallest and largest integer code."
+        return (-2 ** (self.bits - 1), 2 ** (self.bits - 1) - 1) if self.symmetric else (0, 2 ** self.bits - 1)
+
     def _params(self, lo:torch.Tensor, hi:torch.Tensor)->tuple:
         "Scale and zero point covering `[lo, hi]` (extended to include 0)."
         lo, hi = lo.clamp(max=0), hi.clamp(min=0)
@@ -90,88 +157,238 @@ class UniformQuantizer(Quantizer):
         s = ((hi - lo) / (qmax - qmin)).clamp_min(1e-8)
         return s, (-lo / s).round()
 
-    def _coded(self, x:torch.Tensor, s:torch.Tensor, z:torch.Tensor)->torch.Tensor:
-        "Codes of `x` for scale `s` and zero point `z` already shaped to broadcast against it."
-        return torch.clamp(ste_round(x / s) + z, *self.qrange)
-
     def codes(self, x:torch.Tensor)->torch.Tensor:
-        "Integer codes of `x` (as floats, with straight-through rounding)."
-        return self._coded(x, self._per(self.scale, x), self._per(self.zero_point, x))
+        "Integer codes of `x` (as floats)."
+        s, z = self._per(self.scale.detach(), x), self._per(self.zero_point, x)
+        return torch.clamp((x / s).round() + z, *self.qrange)
 
     def quantize(self, x:torch.Tensor)->torch.Tensor:
-        "Fake-quantize `x`: codes, then back to floats."
-        s, z = self._per(self.scale, x), self._per(self.zero_point, x)
-        return (self._coded(x, s, z) - z) * s
+        "Fake-quantize `x`: codes, then back to floats (with the learned rounding, when there is one)."
+        if self.round_logits is not None: return self._learned_round(x)
+        return _FakeQuant.apply(x, self._per(self.scale, x), self._per(self.zero_point, x), *self.qrange)
 
-    def _candidates(self, rows:torch.Tensor, sample:torch.Tensor)->list:
-        "The (lo, hi) ranges per row that `init_from` chooses from by quantization error."
-        lo, hi = rows.min(1).values, rows.max(1).values
-        if self.search == 'minmax': return [(lo, hi)]
-        if self.search == 'mse': return [(lo * r, hi * r) for r in _RATIOS.tolist()]
-        qs = sample.quantile(torch.tensor([*self.tails, *(1 - t for t in self.tails)], device=sample.device), dim=1)
-        return list(zip(qs[:len(self.tails)], qs[len(self.tails):]))
+    def extra_repr(self): return f"{super().extra_repr()}, {'symmetric' if self.symmetric else 'asymmetric'}, {self.search}"
 
-    @torch.no_grad()
-    def init_from(self, x:torch.Tensor # sample whose range sets the scale and zero point
-                 ):
-        "Set scale and zero point from data, by min-max, percentile or MSE search; returns self."
-        if self.bits is None: return self
-        rows = self._channels(x.detach().float())
-        sample = rows[:, ::-(-rows.shape[1] // _SAMPLE)]  # a fixed strided subsample keeps the searches fast and deterministic
-        err = None
-        for lo, hi in self._candidates(rows, sample):
-            s_r, z_r = self._params(lo, hi)
-            if err is None: s, z, err = s_r, z_r, torch.full_like(s_r, float('inf'))
-            if self.search == 'minmax': break
-            s_c, z_c = s_r[:, None], z_r[:, None]
-            e = ((self._coded(sample, s_c, z_c) - z_c) * s_c - sample).pow(2).mean(1)
-            better = e < err
-            s, z, err = torch.where(better, s_r, s), torch.where(better, z_r, z), torch.minimum(e, err)
-        self.scale = nn.Parameter(s.reshape(-1).clone())
-        self.zero_point = z.reshape(-1).clone()
-        self.initialized.fill_(True)
-        return self
+# %% ../nbs/04_quantizers.ipynb #6c3a9f01
+@torch.no_grad()
+def _rows_and_sample(q:UniformQuantizer, x:torch.Tensor)->tuple:
+    "`x` as one row per channel, and a fixed strided subsample of each row."
+    rows = q._channels(x.detach().float())
+    return rows, rows[:, ::-(-rows.shape[1] // _SAMPLE)]
 
-    def extra_repr(self):
-        gran = 'per-tensor' if self.channel_dim is None else f'per-channel(dim={self.channel_dim})'
-        return f"{super().extra_repr()}, {'symmetric' if self.symmetric else 'asymmetric'}, {gran}, {self.search}"
+@patch
+def ranges(self:UniformQuantizer, x:torch.Tensor # sample of the values to quantize
+           )->list: # (lo, hi) per channel, one pair per candidate
+    "Candidate ranges: the min-max range shrunk by each of `RATIOS`, then the percentile pairs of `tails`."
+    rows, sample = _rows_and_sample(self, x)
+    lo, hi = rows.min(1).values, rows.max(1).values
+    qs = sample.quantile(torch.tensor([*self.tails, *(1 - t for t in self.tails)], device=sample.device), dim=1)
+    return [(lo * r, hi * r) for r in RATIOS] + list(zip(qs[:len(self.tails)], qs[len(self.tails):]))
+
+@patch
+def _setting(self:UniformQuantizer, lo:torch.Tensor, hi:torch.Tensor)->dict:
+    "The setting (log scale and zero point per channel) that covers `[lo, hi]`."
+    s, z = self._params(lo, hi)
+    return dict(log_scale=s.log(), zero_point=z)
+
+@patch
+def candidates(self:UniformQuantizer, x:torch.Tensor # sample of the values to quantize
+               )->list: # settings
+    "A setting for each candidate range of `x`."
+    return [self._setting(lo, hi) for lo, hi in self.ranges(x)]
+
+@patch
+def refine(self:UniformQuantizer, x:torch.Tensor=None # unused: the current range is the starting point
+           )->list: # settings
+    "Settings whose range moves one end of the current range (both ends when symmetric) by each factor of `REFINE`."
+    s, z = self.scale.detach(), self.zero_point
+    qmin, qmax = self.qrange
+    lo, hi = (qmin - z) * s, (qmax - z) * s
+    pairs = [p for f in REFINE for p in ([(lo * f, hi * f)] if self.symmetric else [(lo * f, hi), (lo, hi * f)])]
+    return [self._setting(l, h) for l, h in pairs]
+
+@patch
+@torch.no_grad()
+def init_from(self:UniformQuantizer, x:torch.Tensor # sample whose range sets the scale and zero point
+              ):
+    "Set scale and zero point from data by the sample's own error (min-max, percentile or MSE); returns self."
+    if self.bits is None: return self
+    rows, sample = _rows_and_sample(self, x)
+    if self.search == 'minmax': return self.load(**self._setting(rows.min(1).values, rows.max(1).values))
+    ranges = self.ranges(x)
+    if self.search == 'percentile': ranges = ranges[len(RATIOS):]
+    err = None
+    for lo, hi in ranges:
+        s, z = (t[:, None] for t in self._params(lo, hi))
+        e = ((torch.clamp((sample / s).round() + z, *self.qrange) - z) * s - sample).pow(2).mean(1)
+        if err is None: best, err = (lo, hi), e; continue
+        b = e < err
+        best, err = (torch.where(b, lo, best[0]), torch.where(b, hi, best[1])), torch.minimum(e, err)
+    return self.load(**self._setting(*best))
+
+# %% ../nbs/04_quantizers.ipynb #3b8d6f70
+def _groupwise(e:torch.Tensor, groups:int)->torch.Tensor:
+    "Errors as one value per group (summed when the quantizer has a single group)."
+    e = e.reshape(-1)
+    if e.numel() == groups: return e
+    if groups == 1: return e.sum().reshape(1)
+    raise ValueError(f"the error has {e.numel()} values but the quantizer has {groups} groups")
+
+@torch.no_grad()
+def search_setting(q:Quantizer, # the quantizer whose setting is chosen (left at the best)
+                   candidates:list, # settings, as from `q.candidates(x)`
+                   error # callable: the error with `q` as it is now, per group of `q` or one value
+                  )->torch.Tensor: # the lowest error per group
+    "Keep, per group of `q`, the lowest-error setting among the current one and `candidates`."
+    best, best_err = q.state(), _groupwise(error(), q.groups)
+    for c in candidates:
+        q.load(**c)
+        e = _groupwise(error(), q.groups)
+        better = e < best_err
+        for k, v in best.items():
+            cv = c[k].reshape(v.shape).to(v.dtype)
+            best[k] = torch.where(better, cv, v) if v.numel() == better.numel() else (cv if bool(better.any()) else v)
+        best_err = torch.minimum(e, best_err)
+    q.load(**best)
+    return best_err
+
+# %% ../nbs/04_quantizers.ipynb #b46184d2
+ZETA, GAMMA = 1.1, -0.1  # AdaRound's stretch of the sigmoid, so that h reaches 0 and 1 exactly
+
+def rectified_sigmoid(v:torch.Tensor)->torch.Tensor:
+    "AdaRound's `h(v)`: a sigmoid stretched to `(γ, ζ)` and clamped to `[0, 1]`."
+    return (torch.sigmoid(v) * (ZETA - GAMMA) + GAMMA).clamp(0, 1)
+
+@patch
+def _learned_round(self:UniformQuantizer, x:torch.Tensor)->torch.Tensor:
+    "Fake-quantize the weight `x` with `floor(x / s) + h(v)`: soft `h` while learning, `[v >= 0]` once hard."
+    s, z, v = self._per(self.scale.detach(), x), self._per(self.zero_point, x), self.round_logits
+    h = (v >= 0).to(x.dtype) if self.hard_round else rectified_sigmoid(v)
+    return ((x / s).floor() + h + z).clamp(*self.qrange).sub(z).mul(s)
+
+@patch
+@torch.no_grad()
+def learn_rounding(self:UniformQuantizer, w:torch.Tensor # the weight this quantizer quantizes
+                  )->nn.Parameter: # the rounding logits, one per weight, to optimize
+    "Start AdaRound on `w`: learnable rounding logits with `h(v) = frac(w / s)`."
+    v = w.detach() / self._per(self.scale.detach(), w)
+    rest = (v - v.floor()).clamp(1e-4, 1 - 1e-4)
+    self.round_logits, self.hard_round = nn.Parameter(-torch.log((ZETA - GAMMA) / (rest - GAMMA) - 1)), False
+    return self.round_logits
+
+@patch
+def rounding_loss(self:UniformQuantizer, beta:float # the exponent: 20 (lenient) annealed to 2 (strict)
+                 )->torch.Tensor:
+    "AdaRound's regulariser `Σ 1 - |2 h(v) - 1|^β`: zero once every `h` is 0 or 1."
+    return (1 - (2 * rectified_sigmoid(self.round_logits) - 1).abs().pow(beta)).sum()
+
+@patch
+@torch.no_grad()
+def fix_rounding(self:UniformQuantizer, w:torch.Tensor # the weight rounding was learned for
+                )->torch.Tensor: # `w` with the learned rounding applied
+    "End AdaRound: the hard-rounded weight (nearest rounding now gives its codes); the logits are dropped."
+    self.hard_round = True
+    out = self._learned_round(w.detach())
+    self.round_logits = None
+    return out
 
 # %% ../nbs/04_quantizers.ipynb #30c139ec
-class Log2Quantizer(Quantizer):
-    "Base-√2 log quantizer for values in [0, s]: `s * 2^(-q/2)`, q in 0..2^b-1; smaller values become 0."
-    @torch.no_grad()
-    def init_from(self, x:torch.Tensor # attention sample (its maximum sets the scale)
-                 ):
-        "Set the scale to the sample's maximum (1 for attention rows); returns self."
-        if self.bits is None: return self
-        self.scale = nn.Parameter(x.detach().max().clamp(1e-8, 1.).reshape(1).float())
-        self.initialized.fill_(True)
-        return self
+class _FakeLog(torch.autograd.Function):
+    "Log fake quantization (levels s*2^(-k q) on x + shift, the top code for 0), straight-through where not clipped."
+    @staticmethod
+    def forward(ctx, x, s, k, shift, top, folded):
+        y = (x + shift).clamp_min(0)
+        q = (-torch.log2((y / s).clamp_min(1e-30)) / k).round()
+        zero = q >= top
+        out = torch.where(zero, 0., s * torch.pow(2., -k * q.clamp_min(0)))
+        if ctx.needs_input_grad[0]: ctx.save_for_backward(~zero & (y <= s))
+        return out if folded else out - shift
+
+    @staticmethod
+    def backward(ctx, g):
+        (kept,) = ctx.saved_tensors
+        return g * kept, None, None, None, None, None
+
+SPANS = (3, 4, 5, 6, 7, 8, 10, 12, 16)  # octaves between the largest and smallest nonzero level, for a searched base
+
+class LogQuantizer(Quantizer):
+    "Log fake quantizer on `x + shift`: levels `s * 2^(-k q)`, q = 0..2^b-2, the top code for 0; `k = 1/2` is log√2."
+    searched = ('log_scale', 'k')
+    def __init__(self, bits:int=None, # bit width 2..8, or None for no quantization
+                 k:float=0.5, # log2 of the ratio between consecutive levels (0.5: base √2)
+                 shift:float=0., # added before quantizing, subtracted after (0.17 for post-GELU values)
+                 search_base:bool=False, # offer other bases to the search: those whose levels span each of `SPANS` octaves
+                 channel_dim:int=None # one scale and base per channel or head along this dim (None: per tensor)
+                ):
+        super().__init__(bits, channel_dim)
+        if not k > 0 or shift < 0: raise ValueError(f"log quantizer k={k} must be positive and shift={shift} non-negative")
+        self.search_base = search_base
+        self.register_buffer('k', torch.tensor([float(k)]))
+        self.register_buffer('shift', torch.tensor([float(shift)]))
+        self.register_buffer('folded', torch.tensor(False))
 
     def quantize(self, x:torch.Tensor)->torch.Tensor:
-        q = ste_round(-2 * torch.log2((x / self.scale).clamp_min(1e-30)))
-        top = 2 ** self.bits - 1
-        return torch.where(q > top, torch.zeros_like(x), self.scale * torch.pow(2., -q.clamp(min=0) / 2))
+        return _FakeLog.apply(x, self._per(self.scale, x), self._per(self.k, x), self.shift, 2 ** self.bits - 1, bool(self.folded))
 
+    def _tops(self, x:torch.Tensor)->torch.Tensor:
+        "The shifted maximum of `x` per group."
+        return self._channels(x.detach().float() + self.shift).max(1).values.clamp_min(1e-8)
+
+    @torch.no_grad()
+    def init_from(self, x:torch.Tensor # sample (its maximum, shifted, sets the scale)
+                 ):
+        "Set the scale to the sample's shifted maximum per group (with `search_base`: scale and base by the sample's own error); returns self."
+        if self.bits is None: return self
+        top = self._tops(x)
+        self.load(log_scale=top.log(), k=self.k.reshape(-1)[:1].expand(len(top)))
+        if not self.search_base: return self
+        sample = x.detach().float()
+        sample = sample[::-(-sample.numel() // _SAMPLE)]  # whole rows (dim 0), so that the groups stay
+        search_setting(self, self.candidates(sample), lambda: self._channels((self(sample) - sample).pow(2)).mean(1))  # by its own error
+        return self
+
+    def candidates(self, x:torch.Tensor # sample of the values to quantize
+                  )->list: # settings
+        "Scales from the shifted maximum of `x` down by quarter octaves (10 of them), at the current base (or each base of `SPANS`)."
+        top = self._tops(x)
+        ks = [torch.full_like(self.k, n / (2 ** self.bits - 2)) for n in SPANS] if self.search_base else [self.k.clone()]
+        return [dict(log_scale=(top * 2 ** (-j / 4)).log(), k=k) for k in ks for j in range(10)]
+
+    def refine(self, x:torch.Tensor=None # unused: the current scale is the starting point
+              )->list: # settings
+        "Settings with the current scale moved by each factor of `REFINE`, at the current base."
+        return [dict(log_scale=self.log_scale.detach() + math.log(f), k=self.k.clone()) for f in REFINE]
+
+    def extra_repr(self): return f"{super().extra_repr()}, k={self.k.item():.3g}, shift={self.shift.item():.3g}" + (', folded' if self.folded else '')
+
+# %% ../nbs/04_quantizers.ipynb #9c1d2e3f
 class ShiftLog2Quantizer(Quantizer):
-    "Shift-uniform-log2 (I&S-ViT): uniform codes on `-log2(x + eta)`, dequantized as `2^(-y) - eta`."
+    "Shift-uniform-log2 (I&S-ViT): uniform codes on `-log2(x + eta)`, dequantized as `2^(-y) - eta`; `eta` is searched."
+    searched = ('log_scale', 'y_min', 'eta')
     def __init__(self, bits:int=None, # bit width 2..8, or None for no quantization
                  eta:float=1e-4 # shift before the log: the smallest representable value is 0
                 ):
         super().__init__(bits)
-        self.eta = eta
+        if not eta > 0: raise ValueError(f"eta {eta} must be positive")
+        self.register_buffer('eta', torch.tensor([float(eta)]))
         self.register_buffer('y_min', torch.zeros(1))
+
+    def _fit(self, x:torch.Tensor, eta:float)->dict:
+        "The setting that spreads the codes over the log-domain range of `x` for this `eta`."
+        y = -torch.log2(x.detach().float().clamp_min(0) + eta)
+        return dict(log_scale=((y.max() - y.min()) / (2 ** self.bits - 1)).clamp_min(1e-8).log().reshape(1),
+                    y_min=y.min().reshape(1), eta=torch.tensor([float(eta)]))
 
     @torch.no_grad()
     def init_from(self, x:torch.Tensor # attention sample (its range in the log domain sets the levels)
                  ):
-        "Set the log-domain range from the sample; returns self."
-        if self.bits is None: return self
-        y = -torch.log2(x.detach().float().clamp_min(0) + self.eta)
-        self.y_min = y.min().reshape(1)
-        self.scale = nn.Parameter(((y.max() - y.min()) / (2 ** self.bits - 1)).clamp_min(1e-8).reshape(1))
-        self.initialized.fill_(True)
-        return self
+        "Set the log-domain range from the sample at the current `eta`; returns self."
+        return self if self.bits is None else self.load(**self._fit(x, self.eta.item()))
+
+    def candidates(self, x:torch.Tensor # sample of the values to quantize
+                  )->list: # settings
+        "One setting per `eta` in 1e-1, 10^-1.5, ..., 1e-6."
+        return [self._fit(x, 10 ** (-j / 2)) for j in range(2, 13)]
 
     def quantize(self, x:torch.Tensor)->torch.Tensor:
         y = -torch.log2(x.clamp_min(0) + self.eta)

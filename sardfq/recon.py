@@ -1,4 +1,4 @@
-"""Block by block, fit each quantized transformer block's weights and quantizer scales so that its output matches the full-precision block's, on the calibration images.
+"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, with QDrop, random views of the calibration images, and the best point chosen on views it did not fit.
 
 Docs: https://sardfq.github.io/sardfq/recon.html.md"""
 
@@ -13,11 +13,11 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .models import transformer_blocks, get_device
-from .qmodel import quant_params
+from .qmodel import quant_params, quantized_layers, act_quantizers, _successors
 
 # %% auto #0
-__all__ = ['RECON_PARAMS', 'LR_WEIGHTS', 'LR_SCALES', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs', 'unit_params',
-           'only_training', 'unit_mse', 'fit_unit', 'reconstruct']
+__all__ = ['LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs', 'only_training',
+           'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
 
 # %% ../nbs/06_recon.ipynb #f08227e4
 class Tail(nn.Module):
@@ -66,15 +66,6 @@ def unit_inputs(model:nn.Module, # the model (FP or quantized) to run
     return torch.cat(kept)
 
 # %% ../nbs/06_recon.ipynb #46cdc71a
-RECON_PARAMS = ('weights', 'scales', 'both')
-
-def unit_params(unit:nn.Module, # a unit of a quantized model (a block, a `Tail`, or the whole model)
-                train:str='both' # 'weights', 'scales' or 'both'
-               )->dict: # group name -> list of parameters
-    "The weights and biases of the unit's quantized layers and/or its quantizers' learnable scales (from `quant_params`)."
-    if train not in RECON_PARAMS: raise ValueError(f"unknown parameter choice {train!r}: use one of {', '.join(RECON_PARAMS)}")
-    return {g: ps for g, ps in quant_params(unit).items() if train in (g, 'both')}
-
 @contextmanager
 def only_training(model:nn.Module, # the model whose parameters are frozen meanwhile
                   params:list # the parameters that receive gradients
@@ -87,79 +78,156 @@ def only_training(model:nn.Module, # the model whose parameters are frozen meanw
     finally:
         for p, r in saved: p.requires_grad_(r)
 
+# %% ../nbs/06_recon.ipynb #e954a5ea
+def _random_view(img:torch.Tensor, gen:torch.Generator, min_area:float)->torch.Tensor:
+    "One random resized crop of `img` (`3 x H x W`), flipped with probability 1/2."
+    _, H, W = img.shape
+    area = H * W * (min_area + (1 - min_area) * torch.rand(1, generator=gen).item())
+    aspect = math.exp(math.log(3 / 4) + math.log(16 / 9) * torch.rand(1, generator=gen).item())
+    h, w = min(H, max(1, round(math.sqrt(area / aspect)))), min(W, max(1, round(math.sqrt(area * aspect))))
+    top, left = (torch.randint(0, n - m + 1, (1,), generator=gen).item() for n, m in ((H, h), (W, w)))
+    crop = F.interpolate(img[None, :, top:top + h, left:left + w], size=(H, W), mode='bilinear', align_corners=False)[0]
+    return crop.flip(-1) if torch.rand(1, generator=gen).item() < 0.5 else crop
+
+def calib_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
+                n:int=4, # views per image, the image itself first
+                seed:int=0, # seed of the crops and flips
+                min_area:float=0.1 # smallest crop, as a fraction of the image's area
+               )->torch.Tensor: # `n B x 3 x H x W`: the images, then `n - 1` rounds of random views of each
+    "The images and `n - 1` random resized crops with flips of each."
+    if n < 1: raise ValueError(f"views {n} must be at least 1 (the images themselves)")
+    gen = torch.Generator().manual_seed(seed)
+    cpu = images.detach().cpu()
+    extra = [torch.stack([_random_view(img, gen, min_area) for img in cpu]) for _ in range(n - 1)]
+    return torch.cat([cpu, *extra]).to(images.device)
+
+def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
+                   seed:int=0, # seed (a different stream from `calib_views`'s)
+                   min_area:float=0.1 # smallest crop, as a fraction of the image's area
+                  )->torch.Tensor: # `B x 3 x H x W`
+    "One random crop of each image that the fit never sees, to score it on."
+    return calib_views(images, 2, seed + 7919, min_area)[len(images):]
+
 # %% ../nbs/06_recon.ipynb #955207f6
-LR_WEIGHTS, LR_SCALES = 4e-5, 4e-4
+LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 1e-4, 0.01  # AdaRound's rate; QDrop's activation-scale rate, relative; BRECQ's weight
+_PASS = 32  # inputs per forward pass when caching and scoring (no gradients)
+
+def recon_loss(out:torch.Tensor, # the quantized unit's output
+               target:torch.Tensor, # the FP unit's output
+               kl:bool=False # logits: KL divergence from the target's softmax instead
+              )->torch.Tensor:
+    "Squared error summed over channels, averaged over the rest (BRECQ); or KL(target || out) for logits."
+    if kl: return F.kl_div(F.log_softmax(out, -1), F.log_softmax(target, -1), log_target=True, reduction='batchmean')
+    return (out - target).pow(2).sum(-1).mean()
+
+def _beta(step:int, iters:int, warmup:float, betas:tuple=(20., 2.))->float|None:
+    "AdaRound's annealed exponent at `step` (None during the warm-up, when the regulariser is off)."
+    start = warmup * iters
+    if step < start: return None
+    return betas[1] + (betas[0] - betas[1]) * max(0., 1 - (step - start) / max(1., iters - start))
 
 @torch.no_grad()
-def unit_mse(unit:nn.Module, # the (quantized) unit
-             inputs:torch.Tensor, # its inputs
-             target:torch.Tensor, # the outputs it should give
-             batch_size:int=32 # inputs per forward pass
-            )->float:
-    "Mean squared error between `unit(inputs)` and `target`."
-    err = sum(F.mse_loss(unit(x), t, reduction='sum').item() for x, t in zip(inputs.split(batch_size), target.split(batch_size)))
-    return err / target.numel()
+def _held_out_loss(unit:nn.Module, val:tuple, kl:bool, batch_size:int)->float:
+    "The loss of `unit` on the held-out (inputs, targets), averaged over batches."
+    xs, ts = val
+    return sum(recon_loss(unit(x), t, kl).item() * len(x) for x, t in zip(xs.split(batch_size), ts.split(batch_size))) / len(xs)
 
-def fit_unit(unit:nn.Module, # the quantized unit to fit, in place
-             inputs:torch.Tensor, # its cached inputs (from the quantized model)
+# %% ../nbs/06_recon.ipynb #96b80298
+def fit_unit(unit:nn.Module, # the quantized unit (a block or `Tail`), fitted in place
+             inputs:torch.Tensor, # its cached inputs from the quantized model
              target:torch.Tensor, # the FP unit's outputs to match
+             val:tuple, # (inputs, targets) of held-out views, to keep the best point by
+             fp_inputs:torch.Tensor=None, # the FP model's inputs of the same views, for QDrop's input mix
              iters:int=100, # optimizer steps
-             lr_weights:float=LR_WEIGHTS, # Adam learning rate of the weights
-             lr_scales:float=LR_SCALES, # Adam learning rate of the quantizer scales
-             train:str='both', # what learns: 'weights', 'scales' or 'both'
-             batch_size:int=32, # inputs per step
+             batch_size:int=8, # inputs per step
+             lr_round:float=LR_ROUND, # Adam learning rate of the AdaRound logits (0: nearest rounding)
+             lr_scales:float=LR_SCALES, # Adam learning rate of the activation log scales (0: frozen)
+             round_weight:float=ROUND_WEIGHT, # weight of AdaRound's regulariser
+             warmup:float=0.2, # fraction of the steps before the regulariser starts
+             drop:float=0.5, # QDrop probability that a value stays FP (0: none)
+             checks:int=10, # held-out scorings over the steps, the best point kept (0: keep the last point, unscored)
+             kl:bool=False, # KL loss on logits (for the `Tail`) instead of squared error
              model:nn.Module=None # the whole quantized model, whose other parameters are frozen meanwhile (default: `unit`)
-            )->dict: # mse before and after, and whether the fitted parameters were kept
-    "Fit a quantized unit's weights and/or scales so that its outputs match `target` (MSE, Adam, cosine decay)."
+            )->dict: # held-out loss before and after, whether the fit was kept, the step kept
+    "Fit a quantized unit's rounding and activation scales to `target` with QDrop, keeping its best point on held-out views."
     if iters < 0: raise ValueError(f"iterations {iters} must be at least 0")
-    groups, lrs = unit_params(unit, train), dict(weights=lr_weights, scales=lr_scales)
-    params = [p for ps in groups.values() for p in ps]
-    before = unit_mse(unit, inputs, target, batch_size)
-    if iters == 0 or not params: return dict(before=before, after=before, kept=False)
-    start_state = {k: v.clone() for k, v in unit.state_dict().items()}
-    opt = torch.optim.Adam([dict(params=ps, lr=lrs[g]) for g, ps in groups.items() if ps])
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=iters)
-    with only_training(model or unit, params):
-        for _ in range(iters):
-            idx = torch.randperm(len(inputs), device=inputs.device)[:batch_size]
-            loss = F.mse_loss(unit(inputs[idx]), target[idx])
-            if not torch.isfinite(loss): raise ValueError(f"reconstruction loss became {loss.item()}: lower the learning rates (lr_weights={lr_weights}, lr_scales={lr_scales})")
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step(); sched.step()
-    after = unit_mse(unit, inputs, target, batch_size)
-    if not math.isfinite(after): raise ValueError(f"reconstruction loss became {after}: lower the learning rates (lr_weights={lr_weights}, lr_scales={lr_scales})")
-    if after > before: unit.load_state_dict(start_state)  # never leave a unit worse than calibration left it
-    return dict(before=before, after=min(before, after), kept=after <= before)
+    if not 0 <= drop < 1: raise ValueError(f"QDrop probability {drop} must be in [0, 1)")
+    layers = [l for l in quantized_layers(unit) if l.wq.active]
+    logits = [l.wq.learn_rounding(l.weight) for l in layers] if lr_round > 0 and iters else []
+    scales = quant_params(unit)['scales'] if lr_scales > 0 and iters else []
+    acts, bs = act_quantizers(unit), min(batch_size, len(inputs))
+    state = lambda: [p.detach().clone() for p in logits + scales]
+    def score():
+        for l in layers: l.wq.hard_round = True
+        loss = _held_out_loss(unit, val, kl, _PASS)
+        for l in layers: l.wq.hard_round = False
+        return loss
+    before = score()
+    best = (before, state(), 0)
+    if logits or scales:
+        opt = torch.optim.Adam([dict(params=logits, lr=lr_round), dict(params=scales, lr=lr_scales)])
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, [lambda t: 1., lambda t: 0.5 * (1 + math.cos(math.pi * t / iters))])
+        every = max(1, iters // max(1, checks))
+        with only_training(model or unit, logits + scales):
+            for m in acts: m.drop = drop
+            try:
+                for step in range(iters):
+                    idx = torch.randperm(len(inputs), device=inputs.device)[:bs]
+                    x = inputs[idx]
+                    if drop and fp_inputs is not None: x = torch.where(torch.rand_like(x) < drop, fp_inputs[idx], x)
+                    loss = recon_loss(unit(x), target[idx], kl)
+                    if logits and (beta := _beta(step, iters, warmup)) is not None:
+                        loss = loss + round_weight * sum(l.wq.rounding_loss(beta) for l in layers)
+                    if not torch.isfinite(loss): raise ValueError(f"reconstruction loss became {loss.item()}: lower the learning rates (lr_round={lr_round}, lr_scales={lr_scales})")
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step(); sched.step()
+                    if checks and ((step + 1) % every == 0 or step + 1 == iters):
+                        for m in acts: m.drop = 0.
+                        if (v := score()) < best[0]: best = (v, state(), step + 1)
+                        for m in acts: m.drop = drop
+            finally:
+                for m in acts: m.drop = 0.
+            if not checks: best = (score(), state(), iters)
+        with torch.no_grad():
+            for p, b in zip(logits + scales, best[1]): p.copy_(b)
+    for l in layers:
+        if l.wq.round_logits is not None: l.weight.data = l.wq.fix_rounding(l.weight)
+    return dict(before=before, after=best[0], kept=best[2] > 0, step=best[2])
 
 # %% ../nbs/06_recon.ipynb #e528085d
 def reconstruct(fp_model:nn.Module, # the full-precision model (the targets)
                 qmodel:nn.Module, # its quantized, calibrated twin, fitted in place
                 images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 iters:int=100, # optimizer steps per unit
-                lr_weights:float=LR_WEIGHTS, # Adam learning rate of the weights
-                lr_scales:float=LR_SCALES, # Adam learning rate of the quantizer scales
-                train:str='both', # what learns: 'weights', 'scales' or 'both'
-                batch_size:int=32, # images per step
-                tail:bool=True, # also fit the final norm and classifier against the FP logits
+                views:int=4, # views per image to fit on, the image itself first (`calib_views`)
+                tail:bool=False, # also fit the final norm and classifier to the FP logits (KL)
+                seed:int=0, # seed of the views, mini-batches and QDrop
+                batch_size:int=8, # inputs per step
                 device:str=None, # cpu or cuda (default: cuda when available)
-                progress:bool=True # show a progress bar
-               )->list: # per unit: unit, before, after, seconds
-    "Block-wise reconstruction: fit each quantized unit to the FP unit's outputs, in depth order."
+                progress:bool=True, # show a progress bar
+                **fit_kwargs # passed to `fit_unit`: lr_round, lr_scales, round_weight, warmup, drop, checks
+               )->list: # per unit: unit, before, after, kept, step, seconds
+    "Block-wise reconstruction: fit each quantized block (and optionally the tail) to the FP model's, in depth order."
     if len(images) == 0: raise ValueError("no calibration images: pass at least one image")
     if batch_size < 1: raise ValueError(f"batch size {batch_size} must be at least 1")
     dev = get_device(device)
     fp_model, qmodel = fp_model.to(dev).eval(), qmodel.to(dev).eval()
     fp_units, q_units = recon_units(fp_model), recon_units(qmodel)
     if len(fp_units) != len(q_units): raise ValueError(f"the FP model has {len(fp_units) - 1} blocks and the quantized one {len(q_units) - 1}: pass the quantized twin of the FP model")
-    n = len(q_units) if tail else len(q_units) - 1
-    records = []
-    for i in (bar := tqdm(range(n), desc='reconstruct', unit='unit', disable=not progress)):
-        start = time.time()
-        q_in = unit_inputs(qmodel, unit_entry(q_units[i]), images, batch_size)
-        with torch.no_grad(): target = torch.cat([fp_units[i](x) for x in unit_inputs(fp_model, unit_entry(fp_units[i]), images, batch_size).split(batch_size)])
-        res = fit_unit(q_units[i], q_in, target, iters, lr_weights, lr_scales, train, batch_size, model=qmodel)
-        del q_in, target
-        records.append(dict(unit='tail' if i == len(q_units) - 1 else f'block{i}', **res, seconds=round(time.time() - start, 2)))
-        bar.set_postfix(mse=f"{res['before']:.3g}->{res['after']:.3g}")
+    torch.manual_seed(seed)
+    sets = [v.to(dev) for v in (calib_views(images, views, seed), held_out_views(images, seed))]
+    after_q = _successors(qmodel)
+    acts, records = None, []
+    for i in (bar := tqdm(range(len(q_units) if tail else len(q_units) - 1), desc='reconstruct', unit='unit', disable=not progress)):
+        start, qu, fu = time.time(), q_units[i], fp_units[i]
+        if acts is None:  # (quantized input, FP input) per set of views, by running the models up to the unit
+            acts = [tuple(unit_inputs(m, unit_entry(u), v, _PASS) for m, u in ((qmodel, qu), (fp_model, fu))) for v in sets]
+        with torch.no_grad(): targets = [torch.cat([fu(x) for x in f.split(_PASS)]) for _, f in acts]
+        (q_in, fp_in), (q_val, _) = acts
+        res = fit_unit(qu, q_in, targets[0], (q_val, targets[1]), fp_in, iters=iters, batch_size=batch_size, kl=isinstance(qu, Tail), model=qmodel, **fit_kwargs)
+        feeds_next = i + 1 < len(q_units) and after_q.get(qu) is q_units[i + 1]  # else the next unit's inputs are recomputed
+        with torch.no_grad(): acts = [(torch.cat([qu(x) for x in q.split(_PASS)]), t) for (q, _), t in zip(acts, targets)] if feeds_next else None
+        records.append(dict(unit='tail' if isinstance(qu, Tail) else f'block{i}', **res, seconds=round(time.time() - start, 2)))
+        bar.set_postfix(loss=f"{res['before']:.3g}->{res['after']:.3g}")
     return records

@@ -10,7 +10,7 @@ from fastcore.script import call_parse
 REQUIRED = ('model', 'method', 'wbits', 'abits')
 SWITCHES = ('apa', 'msr', 'sl')
 COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seed': 'seed', 'synth_iters': 'synth iters',
-           'recon_iters': 'recon iters', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1',
+           'recon_iters': 'recon iters', 'edges': 'edges', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1',
            'top5': 'quant top-5', 'minutes': 'total min', 'device': 'device', 'code': 'code', 'command': 'command'}
 
 def find_results(runs_dir:Path)->list:
@@ -52,7 +52,7 @@ def row(r:dict)->dict:
     "One table row from one run's results (None for what the run did not record)."
     return dict(model=r['model'], method=method_label(r), bits=f"W{r['wbits']}/A{r['abits']}", seed=r.get('seed'),
                 synth_iters=_get(r, 'settings', 'synth', 'iters'), recon_iters=_get(r, 'settings', 'quant', 'recon_iters'),
-                qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
+                edges=_get(r, 'settings', 'quant', 'edges'), qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
                 top1=_get(r, 'quant', 'top1'), top5=_get(r, 'quant', 'top5'),
                 minutes=_minutes(_get(r, 'timings', 'total')), device=r.get('device'), code=r.get('sardfq'), command=r.get('command'))
 

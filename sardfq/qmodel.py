@@ -262,7 +262,7 @@ def _check_images(qmodel:nn.Module, images:torch.Tensor):
         raise ValueError(f"calibration images must be a non-empty B x 3 x {size[0]} x {size[1]} tensor, got {got}")
     if not torch.isfinite(images).all(): raise ValueError("calibration images contain NaN or infinite values")
 
-# %% ../nbs/05_qmodel.ipynb #cb2702a7
+# %% ../nbs/05_qmodel.ipynb #3572fa38
 ROUNDS, _SEARCH_VALUES = 2, 2**21  # alternations of the input and weight searches; values of each input they look at
 
 def _strided(*ts:torch.Tensor)->list:
@@ -304,7 +304,7 @@ def search_matmul(qa:Quantizer, # quantizer of the left input
     target = mm(a, b)
     _alternate([(qa, a), (qb, b)], lambda: _channel_error(mm(qa(a), qb(b)), target, 1), rounds)
 
-# %% ../nbs/05_qmodel.ipynb #e88573f3
+# %% ../nbs/05_qmodel.ipynb #6e10e48e
 @torch.no_grad()
 def calibrate(qmodel:nn.Module, # a model from `quantize_model`
               images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
@@ -348,7 +348,7 @@ def calibrate(qmodel:nn.Module, # a model from `quantize_model`
         if rounds: search_layer(layer, x, rounds)
     return qmodel
 
-# %% ../nbs/05_qmodel.ipynb #c378024c
+# %% ../nbs/05_qmodel.ipynb #4cb35727
 @torch.no_grad()
 def fold_shifts(qmodel:nn.Module # a calibrated (and reconstructed) quantized model, folded in place
                )->nn.Module:

@@ -78,7 +78,7 @@ def only_training(model:nn.Module, # the model whose parameters are frozen meanw
     finally:
         for p, r in saved: p.requires_grad_(r)
 
-# %% ../nbs/06_recon.ipynb #e954a5ea
+# %% ../nbs/06_recon.ipynb #e46d8eeb
 def _random_view(img:torch.Tensor, gen:torch.Generator, min_area:float)->torch.Tensor:
     "One random resized crop of `img` (`3 x H x W`), flipped with probability 1/2."
     _, H, W = img.shape
@@ -132,7 +132,7 @@ def _held_out_loss(unit:nn.Module, val:tuple, kl:bool, batch_size:int)->float:
     xs, ts = val
     return sum(recon_loss(unit(x), t, kl).item() * len(x) for x, t in zip(xs.split(batch_size), ts.split(batch_size))) / len(xs)
 
-# %% ../nbs/06_recon.ipynb #96b80298
+# %% ../nbs/06_recon.ipynb #80b37f8a
 def fit_unit(unit:nn.Module, # the quantized unit (a block or `Tail`), fitted in place
              inputs:torch.Tensor, # its cached inputs from the quantized model
              target:torch.Tensor, # the FP unit's outputs to match

@@ -11,7 +11,7 @@ def fake_result(model='deit_tiny_patch16_224', method='sardfq', wbits=4, abits=4
     "A made-up results.json payload (test fixture) with every key sardfq-run writes."
     return {'model': model, 'method': method, 'wbits': wbits, 'abits': abits, 'seed': seed,
             'settings': {'synth': {'iters': 500, 'n': 32, 'apa': True, 'msr': True, 'sl': True, 'prior': 'gmm', **synth},
-                         'quant': {'recon_iters': 1000, 'qat_epochs': 0}},
+                         'quant': {'recon_iters': 1000, 'edges': 'wa', 'qat_epochs': 0}},
             'timings': {'synth': 60.0, 'calib': 5.0, 'recon': 100.0, 'qat': 0.0, 'eval': 15.0, 'total': 180.0},
             'fp': {'n': 468, 'top1': 11.11, 'top5': 22.22}, 'quant': {'n': 468, 'top1': 3.33, 'top5': 4.44},
             'peak_mem_mb': 1234.5, 'device': 'cpu', 'command': f'sardfq-run --model {model} --method {method} --wbits {wbits} --abits {abits}'}
@@ -43,7 +43,7 @@ def test_rows_sorted_by_model_bits_method(runs):
 def test_row_values(runs):
     r = rt.rows(runs)[2]
     assert r == dict(model='deit_tiny_patch16_224', method='sardfq', bits='W8/A8', seed=0, synth_iters=500, recon_iters=1000,
-                     qat_epochs=0, fp_top1=11.11, top1=3.33, top5=4.44, minutes=3.0, device='cpu', code=None,
+                     edges='wa', qat_epochs=0, fp_top1=11.11, top1=3.33, top5=4.44, minutes=3.0, device='cpu', code=None,
                      command='sardfq-run --model deit_tiny_patch16_224 --method sardfq --wbits 8 --abits 8')
 
 def test_missing_optional_keys(tmp_path):
@@ -51,7 +51,7 @@ def test_missing_optional_keys(tmp_path):
     write(tmp_path, 'noise', {'model': 'm', 'method': 'noise', 'wbits': 4, 'abits': 8, 'quant': {'top1': 1.5}})
     [r] = rt.rows(tmp_path)
     assert (r['method'], r['bits'], r['top1'], r['synth_iters'], r['fp_top1'], r['minutes'], r['command']) == ('noise', 'W4/A8', 1.5, None, None, None, None)
-    assert rt.markdown([r]).splitlines()[2] == '| m | noise | W4/A8 | - | - | - | - | - | 1.50 | - | - | - | - | - |'
+    assert rt.markdown([r]).splitlines()[2] == '| m | noise | W4/A8 | - | - | - | - | - | - | 1.50 | - | - | - | - | - |'
 
 def test_markdown_csv_json_outputs(runs):
     md = cli(runs)

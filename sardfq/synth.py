@@ -21,8 +21,8 @@ from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_pr
 
 # %% auto #0
 __all__ = ['Z_RANGE', 'TV_TARGET', 'K_MSR', 'METHODS', 'soft_cross_entropy', 'soft_targets', 'tv_l2', 'tv_loss', 'tv_scale',
-           'apa_loss', 'kde_entropy', 'patch_similarity_entropy', 'cell_boxes', 'sample_msr', 'msr_views',
-           'SynthConfig', 'pixel_range', 'init_batch', 'capture_tokens', 'step_losses', 'lr_at', 'run_settings',
+           'apa_loss', 'differential_entropy', 'patch_similarity_entropy', 'cell_boxes', 'sample_msr', 'msr_views',
+           'SynthConfig', 'pixel_range', 'init_batch', 'mhsa_features', 'step_losses', 'lr_at', 'cycle', 'run_settings',
            'synthesize', 'check_synth', 'save_synth', 'load_synth', 'image_grid', 'save_grid', 'sardfq_synth']
 
 # %% ../nbs/03_synth.ipynb #3e444b0c
@@ -80,30 +80,23 @@ def apa_loss(rows:list, # per aligned block: `B x heads x N` (Swin: `B x windows
     return total.mean() if reduction == 'mean' else total
 
 # %% ../nbs/03_synth.ipynb #59259ba7
-def kde_entropy(values:torch.Tensor, # `B x M` values in [-1, 1]
-                bins:int=101, # grid points over [-1, 1]
-                bandwidth:float=0.05 # Gaussian kernel width
-               )->torch.Tensor: # `B` entropies (nats) of the estimated densities on the grid
-    "Entropy of a binned Gaussian kernel density estimate of each row's values."
-    step = 2 / (bins - 1)
-    pos = ((values.clamp(-1, 1) + 1) / step)
-    lo = pos.detach().floor().clamp(0, bins - 2)
-    frac = pos - lo
-    lo = lo.long()
-    counts = torch.zeros(len(values), bins, dtype=values.dtype, device=values.device)
-    counts = counts.scatter_add(1, lo, 1 - frac).scatter_add(1, lo + 1, frac)
-    grid = torch.linspace(-1, 1, bins, dtype=values.dtype, device=values.device)
-    density = counts @ torch.exp(-(grid[:, None] - grid[None]) ** 2 / (2 * bandwidth ** 2))
-    p = density / density.sum(-1, keepdim=True)
-    return -(p * p.clamp_min(1e-12).log()).sum(-1)
+def differential_entropy(values:torch.Tensor, # `B x M` values, one row per image
+                         points:int=10, # evaluation points between the batch's smallest and largest value
+                         bandwidth:float=0.01 # width of the Gaussian kernel
+                        )->torch.Tensor: # `B` differential entropies
+    "PSAQ-ViT's differential entropy of each row: a Gaussian KDE at `points` points spanning the batch, integrated by trapezoids."
+    grid = torch.linspace(values.min().item(), values.max().item(), points, dtype=values.dtype, device=values.device)
+    kernel = torch.exp(-(grid[None, :, None] - values[:, None, :]) ** 2 / (2 * bandwidth ** 2)) / math.sqrt(2 * math.pi * bandwidth ** 2)
+    pdf = kernel.mean(-1) + 1e-4
+    return torch.trapezoid(-pdf * pdf.log(), grid, dim=-1)
 
-def patch_similarity_entropy(tokens:torch.Tensor, # `B x N x D` patch tokens of one block
-                             **kwargs # passed to `kde_entropy`
-                            )->torch.Tensor: # `B` entropies
-    "Entropy of the density of cosine similarities between all pairs of patch tokens, per image."
-    t = F.normalize(tokens, dim=-1)
-    i, j = torch.triu_indices(t.shape[1], t.shape[1], 1, device=t.device)
-    return kde_entropy((t @ t.transpose(1, 2))[:, i, j], **kwargs)
+def patch_similarity_entropy(features:torch.Tensor, # `B' x N x D` patch features of one block (B' = images x windows for Swin)
+                             n_images:int=None # images in the batch (default: B'); a Swin image's windows are pooled
+                            )->torch.Tensor: # `n_images` differential entropies
+    "Differential entropy of the cosine similarities between all pairs of patch features, per image."
+    t = F.normalize(features, dim=-1)
+    sims = t @ t.transpose(1, 2)
+    return differential_entropy(sims.reshape(n_images or len(features), -1))
 
 # %% ../nbs/03_synth.ipynb #79b6861c
 K_MSR = 4
@@ -148,6 +141,7 @@ class SynthConfig:
     lr:float=None # Adam learning rate (None: 0.2 for ViT/DeiT, 0.25 for Swin)
     betas:tuple=(0.5, 0.9) # Adam betas
     warmup:int=100 # linear warm-up iterations before the cosine decay (at most a tenth of `iters`)
+    restarts:int=None # the iterations split into this many warm-up + cosine cycles, the jitter growing to `jitter` (None: 2 for psaq, as PSAQ-ViT's 2 x 500, else 1)
     jitter:int=30 # maximum random roll in pixels at 224 px input (scaled with the input size); 0: none
     flip:bool=True # random horizontal flips
     alpha:float=1e4 # weight of the APA loss
@@ -168,6 +162,7 @@ class SynthConfig:
     def check(self):
         "Raise one clear `ValueError` for the first bad setting; return self."
         if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}: use one of {', '.join(METHODS)}")
+        if self.restarts is not None and not 1 <= self.restarts <= self.iters: raise ValueError(f"restarts {self.restarts} must be between 1 and iters ({self.iters})")
         for name in ('n', 'batch_size', 'iters', 'k_apa', 'ckpt_every'):
             if int(getattr(self, name)) < 1: raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1 (e.g. --{name.replace('_', '-')} 32)")
         if self.prior not in PRIOR_FAMILIES: raise ValueError(f"unknown prior {self.prior!r}: use one of {', '.join(PRIOR_FAMILIES)}")
@@ -228,13 +223,15 @@ def init_batch(model:nn.Module, # the FP model
 
 # %% ../nbs/03_synth.ipynb #88fc3de3
 @contextmanager
-def capture_tokens(model:nn.Module # a ViT/DeiT or Swin timm model
-                  ):
-    "Context manager yielding a list that holds each block's output patch tokens (`B x N x D`) after a forward pass."
+def mhsa_features(model:nn.Module # a ViT/DeiT or Swin timm model
+                 ):
+    "Context manager yielding a list that holds each block's MHSA output `attn @ v`, averaged over heads, without prefix tokens."
     prefix, out, handles = num_prefix_tokens(model), [], []
-    def _hook(mod, args, y): out.append(y[:, prefix:] if y.dim() == 3 else y.flatten(1, 2))
+    def _hook_for(heads:int):
+        def _hook(mod, args): out.append(args[0].unflatten(-1, (heads, -1)).mean(-2)[:, prefix:])  # proj's input: the heads' `attn @ v` side by side
+        return _hook
     try:
-        handles = [b.register_forward_hook(_hook) for b in transformer_blocks(model)]
+        handles = [b.attn.proj.register_forward_pre_hook(_hook_for(b.attn.num_heads)) for b in transformer_blocks(model)]
         yield out
     finally:
         for h in handles: h.remove()
@@ -256,7 +253,8 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
                 st:dict, # the batch's draws (`init_batch`), on x's device
                 cfg:SynthConfig, # settings
                 lay:dict, # `apa_layout(model)`
-                gen:torch.Generator # the batch's CPU generator (jitter, flip, MSR views)
+                gen:torch.Generator, # the batch's CPU generator (jitter, flip, MSR views)
+                jitter:float=None # largest roll at 224 px in this step (default: `cfg.jitter`)
                )->dict: # 'loss' (scalar with gradients) and its components (floats tensors)
     "Forward one step's views and compute the method's losses."
     B, (H, W) = len(x), x.shape[-2:]
@@ -267,14 +265,14 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
         pick = torch.randperm(P, generator=gen)[:k].sort().values.to(x.device)
         views.append(msr_views(x, st['msr_image'][pick], st['msr_cell'][pick]))
         targets.append(st['msr_targets'][pick])
-    j = round(cfg.jitter * H / 224)
+    j = round((cfg.jitter if jitter is None else jitter) * H / 224)
     shift = tuple(torch.randint(-j, j + 1, (2,), generator=gen).tolist())
     flip = cfg.flip and torch.rand((), generator=gen).item() < 0.5
     inp = torch.cat(views).roll(shift, (2, 3))
     if flip: inp = inp.flip(3)
     use_apa = cfg.method == 'sardfq' and cfg.apa
     parts = {}
-    with capture_attention(model, lay['blocks'] if use_apa else []) as maps, capture_tokens(model) if cfg.method == 'psaq' else _nothing() as toks:
+    with capture_attention(model, lay['blocks'] if use_apa else []) as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats:
         logits = model(inp)
     ce = soft_cross_entropy(logits, torch.cat(targets))
     parts['ce' if cfg.method == 'psaq' or not cfg.sl else 'sl'] = ce
@@ -282,7 +280,7 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
         rows = [attention_rows(m, B, lay['family'], lay['prefix'], batch=len(inp)) for m in maps]
         pri = st['priors'] if lay['family'] == 'swin' else _shift_priors(st['priors'], lay['grids'], shift, flip, model.patch_embed.patch_size)
         parts['apa'] = apa_loss(rows, pri, lay['weights'])
-    if cfg.method == 'psaq': parts['entropy'] = torch.stack([patch_similarity_entropy(t).mean() for t in toks]).mean()
+    if cfg.method == 'psaq': parts['entropy'] = torch.stack([patch_similarity_entropy(f, B).mean() for f in feats]).sum()
     parts['tv'] = tv_loss(x, st['tv_target'])
     loss = ce + cfg.tv_weight * parts['tv']
     if use_apa: loss = loss + cfg.alpha * parts['apa']
@@ -293,12 +291,22 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
 def lr_at(step:int, # iteration, from 0
           iters:int, # iterations in the run
           lr:float, # peak learning rate
-          warmup:int # warm-up iterations (capped at iters // 10)
+          warmup:int, # warm-up iterations (capped at `cap` of the iterations)
+          cap:float=0.1 # largest fraction of the iterations the warm-up may take
          )->float:
     "Learning rate: linear warm-up to `lr`, then cosine decay to 0."
-    w = min(warmup, iters // 10)
+    w = min(warmup, int(iters * cap))
     if step < w: return lr * (step + 1) / w
     return 0.5 * lr * (1 + math.cos(math.pi * (step - w) / max(1, iters - w)))
+
+def cycle(step:int, # iteration of the whole run, from 0
+          iters:int, # iterations in the run
+          restarts:int # warm-restart cycles the run is split into
+         )->tuple: # (cycle index, step within the cycle, the cycle's length)
+    "Where `step` falls when `iters` are split into `restarts` equal cycles (the last takes the remainder)."
+    period = iters // restarts
+    r = min(step // period, restarts - 1)
+    return r, step - r * period, (period if r < restarts - 1 else iters - r * period)
 
 # %% ../nbs/03_synth.ipynb #a88cb5da
 def _atomic_save(obj, path:Path):
@@ -316,7 +324,8 @@ def run_settings(model:nn.Module, # the FP model
     "The settings a run records: the config with its resolved learning rate, and the model's name and data config."
     fam, dc = model_family(model), data_config(model)
     lr = cfg.lr if cfg.lr is not None else (0.25 if fam == 'swin' else 0.2)
-    return dict(asdict(cfg), lr=lr, model=_model_name(model), family=fam, num_classes=model.num_classes,
+    restarts = cfg.restarts if cfg.restarts is not None else (2 if cfg.method == 'psaq' else 1)
+    return dict(asdict(cfg), lr=lr, restarts=restarts, model=_model_name(model), family=fam, num_classes=model.num_classes,
                 input_size=tuple(dc['input_size']), mean=tuple(dc['mean']), std=tuple(dc['std']))
 
 def _to(st:dict, dev)->dict:
@@ -359,6 +368,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     sizes = [min(cfg.batch_size, cfg.n - i) for i in range(0, cfg.n, cfg.batch_size)]
     real = _real_prior_images(model, cfg) if cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real' else None
     iters = 0 if cfg.method == 'noise' else cfg.iters
+    restarts = settings['restarts']
     bar = tqdm(total=len(sizes) * iters, initial=len(done) * iters + (ck['step'] if ck else 0), desc=f'synth {cfg.method}', disable=not progress or not iters)
     for b in range(len(done), len(sizes)):
         gen = _batch_generator(cfg.seed, b)
@@ -373,8 +383,9 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
             opt.load_state_dict(ck['opt']); gen.set_state(ck['gen']); start = ck['step']
         st_dev = _to(st, dev)
         for step in range(start, iters):
-            for grp in opt.param_groups: grp['lr'] = lr_at(step, iters, settings['lr'], cfg.warmup)
-            res = step_losses(model, x, st_dev, cfg, lay, gen)
+            r, s_in, length = cycle(step, iters, restarts)
+            for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
+            res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
             vals = {k: v.item() for k, v in res.items()}
             if not all(math.isfinite(v) for v in vals.values()):
                 raise ValueError(f"non-finite loss at batch {b}, iteration {step} ({', '.join(f'{k}={v:.4g}' for k, v in vals.items())}): lower --lr or --alpha, or check the model's weights")

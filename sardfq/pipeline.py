@@ -22,7 +22,7 @@ from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
 __all__ = ['QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'refine', 'quantize_pipeline', 'sardfq_quantize',
-           'paired_interval', 'ablation_table']
+           'paired_interval', 'paired_table', 'ablation_table']
 
 # %% ../nbs/08_pipeline.ipynb #6f388eba
 @dataclass
@@ -200,24 +200,31 @@ def paired_interval(diffs:list, # per seed, the per-image differences (a 1-d ten
     lo, hi = boots.quantile(torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
     return torch.stack([d.mean() for d in diffs]).mean().item(), lo, hi
 
+def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`, `agree`, `kl_mean` and per-image `correct` (0/1) and `kl` lists
+                 by:tuple, # fields that define a group (e.g. the bit widths); rows of one group are compared with each other
+                 key:str, # the field whose values are compared within a group (e.g. 'method')
+                 baseline:str # the value of `key` every other is compared with, seed by seed
+                ):
+    "One row per group and `key` value: seeds, mean top-1, agreement and KL, and the paired top-1 and KL differences to `baseline` with 95 % intervals."
+    import pandas as pd
+    at = {(tuple(r[b] for b in by), r[key], r['seed']): r for r in runs}
+    rows = []
+    for grp, val in dict.fromkeys((g, v) for g, v, _ in at):
+        seeds = sorted(s for g, v, s in at if (g, v) == (grp, val))
+        mine = [at[grp, val, s] for s in seeds]
+        row = dict(zip(by, grp), **{key: val}, seeds=len(seeds), top1=sum(r['top1'] for r in mine) / len(mine),
+                   agree=sum(r['agree'] for r in mine) / len(mine), kl=sum(r['kl_mean'] for r in mine) / len(mine))
+        paired = [s for s in seeds if (grp, baseline, s) in at]
+        if val != baseline and paired:
+            for field, scale, name in (('correct', 100, 'd_top1'), ('kl', 1, 'd_kl')):
+                d = [(torch.tensor(at[grp, val, s][field], dtype=torch.float64) - torch.tensor(at[grp, baseline, s][field], dtype=torch.float64)) * scale for s in paired]
+                m, lo, hi = paired_interval(d)
+                row.update({name: m, f'{name}_lo': lo, f'{name}_hi': hi})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*by, key, 'seeds', 'top1', 'agree', 'kl'] if not rows else None).round(3)
+
 def ablation_table(runs:list, # dicts with `source`, `seed`, `variant` and per-image `correct` (0/1) and `kl` lists
                    baseline:str='recon' # the variant every other is compared with, seed by seed
                   ):
-    "One row per (source, variant): seeds, mean top-1, agreement and KL, and the paired top-1 and KL differences to `baseline` with 95 % intervals."
-    import pandas as pd
-    by = {(r['source'], r['variant'], r['seed']): r for r in runs}
-    rows = []
-    for src, var in dict.fromkeys((r['source'], r['variant']) for r in runs):
-        seeds = sorted(s for (a, b, s) in by if (a, b) == (src, var))
-        mine = [by[src, var, s] for s in seeds]
-        row = dict(source=src, variant=var, seeds=len(seeds), top1=sum(r['top1'] for r in mine) / len(mine),
-                   agree=sum(r['agree'] for r in mine) / len(mine), kl=sum(r['kl_mean'] for r in mine) / len(mine))
-        paired = [s for s in seeds if (src, baseline, s) in by]
-        if var != baseline and paired:
-            for key, scale in (('correct', 100), ('kl', 1)):
-                d = [(torch.tensor(by[src, var, s][key], dtype=torch.float64) - torch.tensor(by[src, baseline, s][key], dtype=torch.float64)) * scale for s in paired]
-                m, lo, hi = paired_interval(d)
-                name = 'd_top1' if key == 'correct' else 'd_kl'
-                row.update({name: m, f'{name}_lo': lo, f'{name}_hi': hi})
-        rows.append(row)
-    return pd.DataFrame(rows).round(3)
+    "`paired_table` of reconstruction variants within each calibration source."
+    return paired_table(runs, ('source',), 'variant', baseline)

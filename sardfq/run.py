@@ -6,25 +6,27 @@ Docs: https://sardfq.github.io/sardfq/results.html.md"""
 
 # %% ../nbs/09_results.ipynb #28b84c61
 from __future__ import annotations
-import hashlib, json, os, shlex, subprocess, sys, tempfile, threading, time
+import copy, hashlib, json, os, shlex, subprocess, sys, tempfile, threading, time
 from dataclasses import asdict
 from itertools import product
 from contextlib import contextmanager
 from pathlib import Path
 import torch
 from torch import nn
+import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
+from fastcore.xtras import atomic_save
 from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid
 from .quant import check_bits
-from .pipeline import QuantConfig, quantize_pipeline
-from .qmodel import save_quantized
+from .pipeline import QuantConfig, quantize_pipeline, refine, paired_table
+from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
-__all__ = ['METHODS', 'RUN_SYNTH', 'ABLATION', 'StageMeter', 'check_writable', 'write_json', 'file_digest', 'settings_key',
-           'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'experiment_grid', 'cli_command',
-           'run_grid']
+__all__ = ['METHODS', 'RUN_SYNTH', 'COMPARE_SETTINGS', 'ABLATION', 'StageMeter', 'check_writable', 'write_json', 'file_digest',
+           'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'scores', 'compare',
+           'compare_table', 'table_markdown', 'sardfq_compare', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_results.ipynb #0d367b07
 def _rss_mb()->float:
@@ -218,6 +220,154 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
     if json: print(globals()['json'].dumps(res))
     else: print(f"{model} W{wbits}A{abits} {method}: FP top-1 {res['fp']['top1']:.2f} %, quantized top-1 {res['quant']['top1']:.2f} % "
                 f"(top-5 {res['quant']['top5']:.2f} %, n={res['quant']['n']}) in {res['timings']['total'] / 60:.1f} min -> {out}")
+
+# %% ../nbs/09_results.ipynb #fe29a9f5
+COMPARE_SETTINGS = dict(calib=dict(recon_iters=0), recon=dict())  # setting name -> `QuantConfig` fields
+
+def _precropped(cfg:dict):
+    "The eval transform without its resize and crop, for images that are already its center crops."
+    from torchvision import transforms as T
+    return T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
+
+@torch.no_grad()
+def _logits(model:nn.Module, x:torch.Tensor, dev, batch_size:int=128)->torch.Tensor:
+    return torch.cat([model(c.to(dev)).float().cpu() for c in x.split(batch_size)])
+
+def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
+           fp_logits:torch.Tensor, # the FP model's on the same images
+           labels:torch.Tensor # `N` true classes
+          )->dict: # top1, agree (with FP), kl_mean; per image: correct, kl
+    "Top-1, top-1 agreement with the FP model and KL(FP || quantized), overall and per image."
+    kl = F.kl_div(F.log_softmax(logits, -1), F.log_softmax(fp_logits, -1), log_target=True, reduction='none').sum(-1)
+    correct = logits.argmax(1) == labels
+    return dict(top1=round(correct.float().mean().item() * 100, 2), agree=round((logits.argmax(1) == fp_logits.argmax(1)).float().mean().item() * 100, 2),
+                kl_mean=round(kl.mean().item(), 4), correct=correct.int().tolist(), kl=[round(v, 4) for v in kl.tolist()])
+
+# %% ../nbs/09_results.ipynb #898c42f0
+def compare(model:str='deit_tiny_patch16_224', # timm model name
+            checkpoint:str|Path=None, # local FP weights
+            data:str|Path=None, # folder of real images: each seed draws `n` to calibrate `real` with, the rest are scored
+            methods:tuple=('noise', 'psaq', 'sardfq', 'real'), # calibration sources
+            bits:tuple=((4, 4),), # (wbits, abits) pairs
+            seeds:tuple=(0, 1, 2, 3), # paired seeds
+            settings:dict=None, # setting name -> `QuantConfig` fields (default `COMPARE_SETTINGS`: calibration only, and with reconstruction)
+            n:int=32, # calibration images per run
+            synth:dict=None, # `SynthConfig` fields for the synthesis methods (default: `sardfq-run`'s, `RUN_SYNTH`)
+            edges:str=QuantConfig.edges, # first/last layer protocol
+            device:str=None, # cpu or cuda (default: cuda when available)
+            cache:str|Path='runs/.cache', # folder of cached syntheses (shared with `sardfq-run`)
+            out:str|Path='runs/compare', # folder of `results.json` and `logits/`
+            precropped:bool=False, # the images in `data` are already the eval transform's center crops
+            progress:bool=True, # show progress
+            model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
+           )->dict: # every finished run, by key
+    "Run the paired grid of methods x bits x settings x seeds that is missing from `out/results.json`; return all its runs."
+    bad = [m for m in methods if m not in METHODS]
+    if bad: raise ValueError(f"unknown method {bad[0]!r}: use some of {', '.join(METHODS)}")
+    if data is None: raise ValueError("no images: pass --data DIR (real images to calibrate `real` with and to score every run on)")
+    settings = settings or COMPARE_SETTINGS
+    cfgs = {(w, a, name, s): QuantConfig(**{**over, 'wbits': w, 'abits': a, 'edges': edges, 'seed': s}).check()
+            for (w, a), (name, over), s in product(bits, settings.items(), seeds)}
+    out = check_writable(out)
+    if cache is not None: check_writable(cache, '--cache')
+    dev, path = get_device(device), out/'results.json'
+    store = json.loads(path.read_text()) if path.exists() else dict(runs={})
+    fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
+    dcfg = data_config(fp)
+    ds = ImageFolder(data, _precropped(dcfg) if precropped else eval_transform(dcfg))
+    ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
+    key = lambda m, w, a, name, s: f"{m}-{name}-w{w}a{a}-{edges}-r{cfgs[w, a, name, s].recon_iters}-seed{s}"
+    for s in seeds:
+        todo = [(m, w, a, name) for m, (w, a), name in product(methods, bits, settings) if key(m, w, a, name, s) not in store['runs']]
+        if not todo: continue
+        calib, held = split_dataset(ds, n, s)
+        xh, yh = load_images(held, batch_size=256, workers=0)
+        lf = _logits(fp, xh, dev)
+        for m in dict.fromkeys(m for m, *_ in todo):
+            if m == 'real': images = load_images(calib, batch_size=n, workers=0)[0]
+            else: images = synth_calibration(fp, model, ckpt_id, SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': m, 'n': n, 'seed': s}).check(), cache, dev, progress)[0]['images']
+            calibrated = {}
+            for m2, w, a, name in todo:
+                if m2 != m: continue
+                cfg = cfgs[w, a, name, s]
+                qkey = (cfg.search_rounds, *cfg.quantizer_options().items())
+                if qkey not in calibrated:
+                    start = time.time()
+                    calibrated[qkey] = (calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), images.to(dev), rounds=cfg.search_rounds), round(time.time() - start, 1))
+                q0, calib_s = calibrated[qkey]
+                q, start = copy.deepcopy(q0), time.time()
+                times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
+                lq = _logits(q, xh, dev)
+                k = key(m, w, a, name, s)
+                with atomic_save(out/'logits'/f'{k}.pt') as f: torch.save(lq.half(), f)
+                store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
+                                        fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
+                                        seconds=dict(calibrate=calib_s, **times, total=round(time.time() - start + calib_s, 1)), config=asdict(cfg),
+                                        synth_iters=None if m == 'real' else SynthConfig(**{**RUN_SYNTH, **(synth or {})}).iters, precropped=precropped,
+                                        device=str(dev), torch=torch.__version__, sardfq=code_version())
+                write_json(store, path)
+                if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
+    return store['runs']
+
+def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
+                  baseline:str='psaq' # the method every other is compared with
+                 ):
+    "Means over seeds and paired differences to `baseline`, per bit width, edges and setting."
+    runs = list(runs.values()) if isinstance(runs, dict) else runs
+    return paired_table(runs, ('wbits', 'abits', 'edges', 'variant'), 'source', baseline)
+
+def table_markdown(table, # a `paired_table`
+                   baseline:str # what the differences are measured against
+                  )->str:
+    "A `paired_table` as markdown, with each difference and its interval in one cell."
+    iv = lambda r, k, f: '' if k not in r or r[k] != r[k] else f"{r[k]:+.{f}f} [{r[k + '_lo']:+.{f}f}, {r[k + '_hi']:+.{f}f}]"
+    cols = [c for c in table.columns if not c.startswith('d_')]
+    head = [*cols, f'Δ top-1 vs {baseline} [95 %]', f'Δ KL vs {baseline} [95 %]']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    lines += ['| ' + ' | '.join([*(f'{r[c]:.3f}' if c == 'kl' else f'{r[c]:.2f}' if isinstance(r[c], float) else str(r[c]) for c in cols),
+                                 iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)]) + ' |' for r in table.to_dict('records')]
+    return '\n'.join(lines)
+
+@call_parse
+def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
+                   model:str='deit_tiny_patch16_224', # timm model name
+                   checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
+                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated
+                   bits:str='4,6', # bit widths (W = A), comma-separated
+                   seeds:str='0,1,2,3', # paired seeds, comma-separated
+                   recon_iters:str=f'0,{QuantConfig.recon_iters}', # reconstruction steps per block, one setting per value (0: calibration only)
+                   iters:int=RUN_SYNTH['iters'], # synthesis iterations
+                   n:int=32, # calibration images per run
+                   edges:str=QuantConfig.edges, # first/last layer protocol: 8bit or wa
+                   baseline:str='psaq', # the method the differences are measured against
+                   device:str=None, # cpu or cuda (default: cuda when available)
+                   cache:str='runs/.cache', # folder of cached syntheses
+                   out:str='runs/compare', # folder of results.json and logits/ (finished runs are kept)
+                   report:store_true=False, # run nothing: print the table of the runs in --out
+                   json:store_true=False # print the table as JSON lines instead of markdown
+                  ):
+    "Compare calibration sources with paired seeds: every run missing from --out, then the table with 95 % intervals."
+    with cli_errors('sardfq-compare'):
+        settings = {('calib' if i == 0 else 'recon' if i == QuantConfig.recon_iters else f'recon{i}'): dict(recon_iters=i) for i in _ints(recon_iters, '--recon-iters')}
+        b, sd = _ints(bits, '--bits'), _ints(seeds, '--seeds')
+        if report: runs = _read_runs(Path(out))
+        else: runs = compare(model, checkpoint, data, tuple(methods.split(',')), tuple((v, v) for v in b), tuple(sd), settings, n,
+                             dict(iters=iters), edges, device, cache, out, progress=not json)
+        if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
+    t = compare_table(runs, baseline)
+    if json: print('\n'.join(globals()['json'].dumps(r) for r in t.to_dict('records')))
+    else: print(table_markdown(t, baseline))
+
+def _ints(value:str, flag:str)->list:
+    "Comma-separated integers, or one clear error naming the flag."
+    try: return [int(v) for v in value.split(',')]
+    except ValueError: raise ValueError(f"{flag} {value!r} must be comma-separated integers, e.g. 0,1,2,3") from None
+
+def _read_runs(out:Path)->dict:
+    "The runs of a `compare` output folder, or one clear error."
+    path = out/'results.json'
+    if not path.is_file(): raise FileNotFoundError(f"no {path}: run sardfq-compare without --report first")
+    return json.loads(path.read_text())['runs']
 
 # %% ../nbs/09_results.ipynb #85adad06
 ABLATION = ('apa', 'msr', 'sl')

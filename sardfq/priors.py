@@ -31,7 +31,8 @@ def mixture_prior(grid:tuple, # (rows, cols) of the map
                   family:str='gmm', # 'gmm' (Gaussian bumps) or 'laplace'
                   k_max:int=K_APA, # at most this many components; each prior draws k ~ U{1..k_max}
                   scale:tuple=(1., 4.), # range of each component's scale (std for gmm), in grid cells
-                  generator:torch.Generator=None # CPU generator for reproducible draws
+                  generator:torch.Generator=None, # CPU generator for reproducible draws
+                  centres:torch.Tensor=None # `n x k_max x 2` component centres as fractions of the grid, in [0, 1] (default: drawn uniformly)
                  )->torch.Tensor: # `n x (rows*cols)`, each row summing to 1
     "Draw `n` random mixtures of Gaussian or Laplace bumps over a grid, flattened and normalized."
     if k_max < 1: raise ValueError(f"k_max {k_max} must be at least 1")
@@ -39,7 +40,7 @@ def mixture_prior(grid:tuple, # (rows, cols) of the map
     rows, cols = grid
     yy, xx = torch.meshgrid(torch.arange(rows, dtype=torch.float32), torch.arange(cols, dtype=torch.float32), indexing='ij')
     k = torch.randint(1, k_max + 1, (n, 1), generator=generator)
-    mu = torch.rand(n, k_max, 2, generator=generator) * torch.tensor([rows - 1., cols - 1.])
+    mu = (torch.rand(n, k_max, 2, generator=generator) if centres is None else centres) * torch.tensor([rows - 1., cols - 1.])
     s = scale[0] + (scale[1] - scale[0]) * torch.rand(n, k_max, 1, generator=generator)
     w = -torch.log(torch.rand(n, k_max, generator=generator).clamp_min(1e-12))  # Exp(1) draws: normalized, a flat Dirichlet
     w = w * (torch.arange(k_max) < k)
@@ -49,12 +50,14 @@ def mixture_prior(grid:tuple, # (rows, cols) of the map
     return (w[..., None] * bumps).sum(1)
 
 # %% ../nbs/02_priors.ipynb #2c6cdc30
-def apa_layout(model:nn.Module # a ViT/DeiT or Swin timm model
+def apa_layout(model:nn.Module, # a ViT/DeiT or Swin timm model
+               first:int=None # the first aligned block, counted from 0 (default `L // 2`: blocks `L/2 + 1 .. L` counted from 1)
               )->dict: # blocks, weights, heads, grids (one entry per aligned block), family, prefix
     "The blocks APA aligns (the latter half) with their depth weights `l/L`, head counts and prior grids."
     fam, blocks = model_family(model), transformer_blocks(model)
     L = len(blocks)
-    idx = list(range(L // 2, L))
+    if first is not None and not 0 <= first < L: raise ValueError(f"the first aligned block {first} is out of range: the model has blocks 0..{L - 1}")
+    idx = list(range(L // 2 if first is None else first, L))
     grids = [tuple(patch_grid(model)) if fam == 'vit' else tuple(blocks[i].window_size) for i in idx]
     return dict(blocks=idx, weights=[(i + 1) / L for i in idx], heads=[blocks[i].attn.num_heads for i in idx],
                 grids=grids, family=fam, prefix=num_prefix_tokens(model))
@@ -78,17 +81,29 @@ def random_priors(model:nn.Module, # a ViT/DeiT or Swin timm model
                   n:int, # number of images
                   family:str='gmm', # 'gmm' or 'laplace'
                   generator:torch.Generator=None, # CPU generator for reproducible draws
-                  **kwargs # passed to `mixture_prior`: k_max, scale
+                  first:int=None, # the first aligned block (`apa_layout`)
+                  shared:bool=False, # one set of component centres per image, shared by all its blocks and heads
+                  sharpen:float=1., # the last aligned block's scales are this many times smaller than the first's (geometric in between)
+                  k_max:int=K_APA, # at most this many components per prior
+                  scale:tuple=(1., 4.) # range of the first aligned block's component scales, in grid cells
                  )->list: # per aligned block: `n x heads x N`
     "Random structure priors, one per (image, block, head) for the blocks `apa_layout` aligns."
-    lay = apa_layout(model)
-    return [mixture_prior(g, n * h, family, generator=generator, **kwargs).view(n, h, -1) for h, g in zip(lay['heads'], lay['grids'])]
+    if not sharpen > 0: raise ValueError(f"sharpen {sharpen} must be positive")
+    lay = apa_layout(model, first)
+    centres = torch.rand(n, k_max, 2, generator=generator) if shared else None
+    out, J = [], len(lay['blocks'])
+    for j, (h, g) in enumerate(zip(lay['heads'], lay['grids'])):
+        f = sharpen ** (j / max(1, J - 1))
+        c = centres[:, None].expand(n, h, k_max, 2).reshape(n * h, k_max, 2) if shared else None
+        out.append(mixture_prior(g, n * h, family, k_max, (scale[0] / f, scale[1] / f), generator, c).view(n, h, -1))
+    return out
 
 def real_priors(model:nn.Module, # a ViT/DeiT or Swin timm model
-                images:torch.Tensor # real images, normalized for the model: `n x 3 x H x W`
+                images:torch.Tensor, # real images, normalized for the model: `n x 3 x H x W`
+                first:int=None # the first aligned block (`apa_layout`)
                )->list: # per aligned block: `n x heads x N`
     "Priors taken from the model's own attention on real images (the 'real attention as priors' ablation)."
-    lay = apa_layout(model)
+    lay = apa_layout(model, first)
     dev = next(model.parameters()).device
     with torch.no_grad(), capture_attention(model, lay['blocks']) as maps: model(images.to(dev))
     rows = [attention_rows(m, len(images), lay['family'], lay['prefix']).cpu() for m in maps]

@@ -7,7 +7,7 @@ Docs: https://sardfq.github.io/sardfq/results.html.md"""
 # %% ../nbs/09_results.ipynb #28b84c61
 from __future__ import annotations
 import copy, hashlib, json, os, shlex, subprocess, sys, tempfile, threading, time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from itertools import product
 from contextlib import contextmanager
 from pathlib import Path
@@ -262,8 +262,8 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
             model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
            )->dict: # every finished run, by key
     "Run the paired grid of methods x bits x settings x seeds that is missing from `out/results.json`; return all its runs."
-    bad = [m for m in methods if m not in METHODS]
-    if bad: raise ValueError(f"unknown method {bad[0]!r}: use some of {', '.join(METHODS)}")
+    specs = {m: _method_spec(m) for m in methods}
+    curve = {base: sorted({i for b, i in specs.values() if b == base and i}) for base, _ in specs.values()}  # iterations asked per method
     if data is None: raise ValueError("no images: pass --data DIR (real images to calibrate `real` with and to score every run on)")
     settings = settings or COMPARE_SETTINGS
     cfgs = {(w, a, name, s): QuantConfig(**{**over, 'wbits': w, 'abits': a, 'edges': edges, 'seed': s}).check()
@@ -284,8 +284,13 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
         xh, yh = load_images(held, batch_size=256, workers=0)
         lf = _logits(fp, xh, dev)
         for m in dict.fromkeys(m for m, *_ in todo):
-            if m == 'real': images = load_images(calib, batch_size=n, workers=0)[0]
-            else: images = synth_calibration(fp, model, ckpt_id, SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': m, 'n': n, 'seed': s}).check(), cache, dev, progress)[0]['images']
+            base, at = specs[m]
+            if base == 'real': images = load_images(calib, batch_size=n, workers=0)[0]
+            else:
+                scfg = SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': base, 'n': n, 'seed': s})
+                if curve[base]: scfg = replace(scfg, iters=curve[base][-1], snapshots=tuple(curve[base][:-1])).check()
+                res = synth_calibration(fp, model, ckpt_id, scfg.check(), cache, dev, progress)[0]
+                images = res['snapshots'][at] if at and at < scfg.iters else res['images']
             calibrated = {}
             for m2, w, a, name in todo:
                 if m2 != m: continue
@@ -303,11 +308,18 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                 store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(time.time() - start + calib_s, 1)), config=asdict(cfg),
-                                        synth_iters=None if m == 'real' else SynthConfig(**{**RUN_SYNTH, **(synth or {})}).iters, precropped=precropped,
+                                        synth_iters=None if base == 'real' else at or SynthConfig(**{**RUN_SYNTH, **(synth or {})}).iters, precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=code_version())
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
     return store['runs']
+
+def _method_spec(m:str)->tuple:
+    "`'sardfq@200'` -> ('sardfq', 200): a method and the synthesis iteration whose images to use (None: the synthesis's last)."
+    base, _, at = m.partition('@')
+    if base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))):
+        raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}, or psaq@N / sardfq@N for the images after N synthesis iterations")
+    return base, int(at) if at else None
 
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
                   baseline:str='psaq' # the method every other is compared with

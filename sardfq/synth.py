@@ -148,8 +148,12 @@ class SynthConfig:
     apa:bool=True # sardfq: attention priors alignment
     msr:bool=True # sardfq: multi-semantic reinforcement
     sl:bool=True # sardfq: soft labels (False: one-hot cross-entropy)
+    sl_per_image:bool=False # sardfq: the label loss summed over each image and its MSR views, then averaged over images (False: averaged over all views)
     prior:str='gmm' # APA prior family: 'gmm', 'laplace' or 'real' (from the images in `prior_data`)
     prior_data:str=None # folder of real images for `prior='real'`
+    prior_shared:bool=False # one set of prior centres per image, shared by its blocks and heads (`random_priors(shared=True)`)
+    prior_sharpen:float=1. # the last aligned block's prior scales this many times smaller than the first's
+    apa_first:int=None # the first block APA aligns, counted from 0 (None: L // 2; L // 2 - 1 adds block L/2 counted from 1)
     k_apa:int=K_APA # at most this many mixture components per prior
     k_msr:int=K_MSR # at most this many MSR patches per image
     msr_views:float=1.0 # MSR views forwarded per step, as a fraction of the batch (>= k_msr: all)
@@ -158,6 +162,7 @@ class SynthConfig:
     tv_target:tuple=TV_TARGET # range of the TV target for 32 images of 224 x 224
     entropy_weight:float=1.0 # psaq: weight of the patch-similarity entropy
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
+    snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
 
     def check(self):
         "Raise one clear `ValueError` for the first bad setting; return self."
@@ -172,6 +177,8 @@ class SynthConfig:
         for name in ('alpha', 'tv_weight', 'entropy_weight', 'warmup', 'jitter', 'msr_views'):
             if not getattr(self, name) >= 0: raise ValueError(f"{name} is {getattr(self, name)}: it must be >= 0")
         if not 0 < self.z_range[0] <= self.z_range[1]: raise ValueError(f"z_range {self.z_range} must satisfy 0 < low <= high")
+        if not all(isinstance(i, int) and 1 <= i < self.iters for i in self.snapshots): raise ValueError(f"snapshots {self.snapshots} must be iterations between 1 and iters - 1 ({self.iters - 1})")
+        if not self.prior_sharpen > 0: raise ValueError(f"prior_sharpen {self.prior_sharpen} must be positive")
         return self
 
 # %% ../nbs/03_synth.ipynb #70a172c8
@@ -218,7 +225,7 @@ def init_batch(model:nn.Module, # the FP model
     if cfg.sl:
         st['targets'] = soft_targets(cls, logit, C, mask)
         st['labels'] = st['targets'].argmax(-1)
-    if cfg.apa: st['priors'] = priors if priors is not None else random_priors(model, size, cfg.prior, gen, k_max=cfg.k_apa)
+    if cfg.apa: st['priors'] = priors if priors is not None else random_priors(model, size, cfg.prior, gen, cfg.apa_first, cfg.prior_shared, cfg.prior_sharpen, cfg.k_apa)
     return st
 
 # %% ../nbs/03_synth.ipynb #88fc3de3
@@ -275,6 +282,7 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     with capture_attention(model, lay['blocks'] if use_apa else []) as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats:
         logits = model(inp)
     ce = soft_cross_entropy(logits, torch.cat(targets))
+    if cfg.method == 'sardfq' and cfg.sl_per_image: ce = ce * len(logits) / B  # each image's loss and its views' summed
     parts['ce' if cfg.method == 'psaq' or not cfg.sl else 'sl'] = ce
     if use_apa:
         rows = [attention_rows(m, B, lay['family'], lay['prefix'], batch=len(inp)) for m in maps]
@@ -359,7 +367,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     cfg = replace(cfg or SynthConfig(), **kwargs).check()
     dev = get_device(device)
     model = model.to(dev).eval()
-    settings, lay = run_settings(model, cfg), apa_layout(model)
+    settings, lay = run_settings(model, cfg), apa_layout(model, cfg.apa_first)
     lo, hi = (t.to(dev) for t in pixel_range(settings))
     ckpt = Path(f'{out}.ckpt') if out is not None else None
     if ckpt is not None: ckpt.parent.mkdir(parents=True, exist_ok=True)  # checkpoints are written long before `out`
@@ -373,14 +381,14 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     for b in range(len(done), len(sizes)):
         gen = _batch_generator(cfg.seed, b)
         first = b * cfg.batch_size
-        pri = real_priors(model, real[first:first + sizes[b]]) if real is not None else None
+        pri = real_priors(model, real[first:first + sizes[b]], cfg.apa_first) if real is not None else None
         st = init_batch(model, cfg, sizes[b], gen, pri)
         x = st['x'].clamp(lo.cpu(), hi.cpu()).to(dev).requires_grad_()
         opt = torch.optim.Adam([x], lr=settings['lr'], betas=tuple(cfg.betas))
-        start = 0
+        start, snaps = 0, {}
         if ck and ck['batch'] == b and ck['x'] is not None:
             with torch.no_grad(): x.copy_(ck['x'])
-            opt.load_state_dict(ck['opt']); gen.set_state(ck['gen']); start = ck['step']
+            opt.load_state_dict(ck['opt']); gen.set_state(ck['gen']); start, snaps = ck['step'], dict(ck['snaps'])
         st_dev = _to(st, dev)
         for step in range(start, iters):
             r, s_in, length = cycle(step, iters, restarts)
@@ -393,15 +401,17 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
             res['loss'].backward(inputs=[x])
             opt.step()
             with torch.no_grad(): x.clamp_(lo, hi)
+            if step + 1 in cfg.snapshots: snaps[step + 1] = x.detach().cpu().clone()
             bar.update(); bar.set_postfix({k: f'{v:.3g}' for k, v in vals.items()})
             if ckpt is not None and (step + 1) % cfg.ckpt_every == 0 and step + 1 < iters:
-                _atomic_save(dict(settings=settings, done=done, batch=b, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state()), ckpt)
+                _atomic_save(dict(settings=settings, done=done, batch=b, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state(), snaps=snaps), ckpt)
             if callback is not None: callback(b, step, vals)
-        done.append(dict(images=x.detach().cpu().clamp(lo.cpu(), hi.cpu()), labels=st['labels'], targets=st['targets']))
+        done.append(dict(images=x.detach().cpu().clamp(lo.cpu(), hi.cpu()), labels=st['labels'], targets=st['targets'], snapshots=snaps))
         if ckpt is not None and b + 1 < len(sizes): _atomic_save(dict(settings=settings, done=done, batch=b + 1, step=0, x=None, opt=None, gen=None), ckpt)
     bar.close()
     res = dict(images=torch.cat([d['images'] for d in done]), labels=torch.cat([d['labels'] for d in done]),
                targets=torch.cat([d['targets'] for d in done]), settings=settings)
+    if cfg.snapshots and iters: res['snapshots'] = {i: torch.cat([d['snapshots'][i] for d in done]) for i in cfg.snapshots}
     if out is not None:
         save_synth(res, out)
         if ckpt.exists(): ckpt.unlink()
@@ -420,6 +430,7 @@ def check_synth(obj:dict, # a synthesis result
         raise ValueError(f"{name}: labels (N) and targets (N x C) do not match the {len(x)} images")
     if not (torch.isfinite(x).all() and torch.isfinite(t).all()): raise ValueError(f"{name} holds non-finite values: synthesize it again")
     if not isinstance(obj['settings'], dict): raise ValueError(f"{name}: settings must be a dict")
+    if not all(torch.is_tensor(v) and v.shape == x.shape for v in obj.get('snapshots', {}).values()): raise ValueError(f"{name}: each snapshot must be images of the same shape as the final ones")
     return obj
 
 def save_synth(obj:dict, # the result of `synthesize`
@@ -429,7 +440,7 @@ def save_synth(obj:dict, # the result of `synthesize`
     path = Path(path)
     check_synth(obj)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_save({k: obj[k] for k in ('images', 'labels', 'targets', 'settings')}, path)
+    _atomic_save({k: obj[k] for k in ('images', 'labels', 'targets', 'settings', 'snapshots') if k in obj}, path)
     return path
 
 def load_synth(path:str|Path # a .pt file written by `save_synth`

@@ -247,7 +247,7 @@ def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
 def compare(model:str='deit_tiny_patch16_224', # timm model name
             checkpoint:str|Path=None, # local FP weights
             data:str|Path=None, # folder of real images: each seed draws `n` to calibrate `real` with, the rest are scored
-            methods:tuple=('noise', 'psaq', 'sardfq', 'real'), # calibration sources
+            methods:tuple|dict=('noise', 'psaq', 'sardfq', 'real'), # calibration sources (`sardfq@200`: its images after 200 iterations); or a dict name -> (source, `SynthConfig` fields)
             bits:tuple=((4, 4),), # (wbits, abits) pairs
             seeds:tuple=(0, 1, 2, 3), # paired seeds
             settings:dict=None, # setting name -> `QuantConfig` fields (default `COMPARE_SETTINGS`: calibration only, and with reconstruction)
@@ -262,8 +262,10 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
             model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
            )->dict: # every finished run, by key
     "Run the paired grid of methods x bits x settings x seeds that is missing from `out/results.json`; return all its runs."
-    specs = {m: _method_spec(m) for m in methods}
-    curve = {base: sorted({i for b, i in specs.values() if b == base and i}) for base, _ in specs.values()}  # iterations asked per method
+    named = methods if isinstance(methods, dict) else {m: (m, {}) for m in methods}
+    specs = {m: (*_method_spec(src), dict(over)) for m, (src, over) in named.items()}  # name -> (method, iteration, synthesis fields)
+    syn = lambda base, over: (base, json.dumps(over, sort_keys=True))  # one synthesis per method and fields, whatever the iterations asked
+    curve = {syn(b, o): sorted({a for b2, a, o2 in specs.values() if syn(b2, o2) == syn(b, o) and a}) for b, _, o in specs.values()}
     if data is None: raise ValueError("no images: pass --data DIR (real images to calibrate `real` with and to score every run on)")
     settings = settings or COMPARE_SETTINGS
     cfgs = {(w, a, name, s): QuantConfig(**{**over, 'wbits': w, 'abits': a, 'edges': edges, 'seed': s}).check()
@@ -284,11 +286,11 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
         xh, yh = load_images(held, batch_size=256, workers=0)
         lf = _logits(fp, xh, dev)
         for m in dict.fromkeys(m for m, *_ in todo):
-            base, at = specs[m]
+            base, at, over = specs[m]
             if base == 'real': images = load_images(calib, batch_size=n, workers=0)[0]
             else:
-                scfg = SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': base, 'n': n, 'seed': s})
-                if curve[base]: scfg = replace(scfg, iters=curve[base][-1], snapshots=tuple(curve[base][:-1])).check()
+                scfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': s}), curve[syn(base, over)]
+                if its: scfg = replace(scfg, iters=its[-1], snapshots=tuple(its[:-1]))
                 res = synth_calibration(fp, model, ckpt_id, scfg.check(), cache, dev, progress)[0]
                 images = res['snapshots'][at] if at and at < scfg.iters else res['images']
             calibrated = {}
@@ -308,7 +310,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                 store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(time.time() - start + calib_s, 1)), config=asdict(cfg),
-                                        synth_iters=None if base == 'real' else at or SynthConfig(**{**RUN_SYNTH, **(synth or {})}).iters, precropped=precropped,
+                                        synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over, precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=code_version())
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)

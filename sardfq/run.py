@@ -26,7 +26,8 @@ from .qmodel import save_quantized, quantize_model, calibrate
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'COMPARE_SETTINGS', 'ABLATION', 'StageMeter', 'check_writable', 'write_json', 'file_digest',
            'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'scores', 'compare',
-           'compare_table', 'table_markdown', 'sardfq_compare', 'experiment_grid', 'cli_command', 'run_grid']
+           'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command',
+           'run_grid']
 
 # %% ../nbs/09_results.ipynb #0d367b07
 def _rss_mb()->float:
@@ -371,6 +372,21 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
     t = compare_table(runs, baseline)
     if json: print('\n'.join(globals()['json'].dumps(r) for r in t.to_dict('records')))
     else: print(table_markdown(t, baseline))
+
+def compare_chart(table, # a `compare_table`
+                  baseline:str='psaq' # the method the differences are measured against
+                 ):
+    "One panel per bit width and setting: each method's paired top-1 difference to `baseline`, with its 95 % interval."
+    import matplotlib.pyplot as plt
+    groups = list(dict.fromkeys(zip(table.wbits, table.abits, table.variant)))
+    fig, axs = plt.subplots(1, len(groups), figsize=(4 * len(groups), 3), squeeze=False)
+    for ax, (w, a, v) in zip(axs[0], groups):
+        t = table[(table.wbits == w) & (table.abits == a) & (table.variant == v) & (table.source != baseline)]
+        ax.errorbar(t.d_top1, range(len(t)), xerr=[t.d_top1 - t.d_top1_lo, t.d_top1_hi - t.d_top1], fmt='o', capsize=3)
+        ax.axvline(0, color='k', lw=1); ax.set_yticks(range(len(t)), t.source); ax.set_title(f'W{w}A{a}, {v}')
+        ax.set_xlabel(f'top-1 minus {baseline} (points, 95 %)')
+    fig.tight_layout()
+    return fig
 
 def _ints(value:str, flag:str)->list:
     "Comma-separated integers, or one clear error naming the flag."

@@ -148,6 +148,7 @@ def eval_model(model:str='deit_tiny_patch16_224', # timm model name
                data:str|Path=None, # image folder: <synset>_*.JPEG files or <synset>/ sub-folders
                checkpoint:str|Path=None, # local weights (.safetensors/.pth/.pt/.bin) for the FP model
                quantized:str|Path=None, # a quantized model file (from sardfq-quantize/sardfq-run), evaluated instead
+               onnx:str|Path=None, # an ONNX export (from sardfq-export), run by onnxruntime instead
                pretrained:bool=False, # use timm's hub weights (needs network access)
                batch_size:int=64, # images per batch
                limit:int=None, # evaluate only the first N images (in file order)
@@ -156,16 +157,23 @@ def eval_model(model:str='deit_tiny_patch16_224', # timm model name
                workers:int=None, # data-loading processes
                progress:bool=True # show a progress bar
               )->dict: # model, n, top1, top5, seconds
-    "Evaluate an FP or quantized model on an image folder and return its top-1/top-5."
+    "Evaluate an FP or quantized model, or an ONNX export, on an image folder and return its top-1/top-5."
     if data is None: raise ValueError("no image folder given: pass --data DIR")
+    if quantized is not None and onnx is not None: raise ValueError("pass one of --quantized and --onnx")
+    if checkpoint is not None and (quantized or onnx): raise ValueError("--checkpoint is not used with --quantized or --onnx: the file holds all weights")
     start, dev = time.time(), get_device(device)
-    if quantized is not None:
+    if onnx is not None:
+        from sardfq.export import OnnxClassifier
+        net = OnnxClassifier(onnx, device)
+        model, cfg = net.quant_config['model'], net.eval_config(crop_pct)
+    elif quantized is not None:
         from sardfq.qmodel import load_quantized
-        if checkpoint is not None: raise ValueError("--checkpoint is not used with --quantized: the quantized file holds all weights")
         net = load_quantized(quantized)
-        model = net.quant_config['model']
-    else: net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
-    loader = image_loader(data, data_config(net, crop_pct), batch_size=batch_size, limit=limit, workers=workers)
+        model, cfg = net.quant_config['model'], data_config(net, crop_pct)
+    else:
+        net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
+        cfg = data_config(net, crop_pct)
+    loader = image_loader(data, cfg, batch_size=batch_size, limit=limit, workers=workers)
     res = evaluate(net, loader, device=dev, progress=progress)
     return dict(model=model, **res, seconds=round(time.time() - start, 2))
 
@@ -174,6 +182,7 @@ def sardfq_eval(model:str='deit_tiny_patch16_224', # timm model name
                 data:str=None, # image folder: <synset>_*.JPEG files or <synset>/ sub-folders
                 checkpoint:str=None, # local weights (.safetensors/.pth/.pt/.bin) for the FP model
                 quantized:str=None, # a quantized model file (from sardfq-quantize), evaluated instead of --model
+                onnx:str=None, # an ONNX export (from sardfq-export), run by onnxruntime instead of --model
                 pretrained:store_true=False, # use timm's hub weights (needs network access)
                 batch_size:int=64, # images per batch
                 limit:int=None, # evaluate only the first N images (in file order)
@@ -184,6 +193,6 @@ def sardfq_eval(model:str='deit_tiny_patch16_224', # timm model name
                ):
     "Evaluate a timm ViT/DeiT/Swin, FP or quantized, on real ImageNet images: top-1 and top-5."
     with cli_errors('sardfq-eval'):
-        res = eval_model(model, data, checkpoint, quantized, pretrained, batch_size, limit, crop_pct, device, workers, progress=not json)
+        res = eval_model(model, data, checkpoint, quantized, onnx, pretrained, batch_size, limit, crop_pct, device, workers, progress=not json)
     if json: print(globals()['json'].dumps(res))
     else: print(f"{res['model']}: top-1 {res['top1']:.2f} %  top-5 {res['top5']:.2f} %  (n={res['n']}, {res['seconds']:.1f} s)")

@@ -1,0 +1,43 @@
+"""How closely the ONNX exports of the real DeiT-Tiny follow their PyTorch fake-quant models over the 500 shared images: top-1
+agreement, both top-1s and the largest logit difference, with onnxruntime's graph optimizations (integer kernels) and without
+(the graph as written). Models: calibration only on 32 real images (seed 0) at each --bits, plus any saved quantized files
+(e.g. sardfq-run's W4A4 output). Prints JSON (and writes it with --out). Example:
+
+    .venv/bin/python bench/export_agreement.py --quantized results/sardfq_run_cpu/sardfq-w4a4-seed0/quantized.pt --out results/export/agreement.json
+"""
+import json, tempfile, time
+from pathlib import Path
+import torch
+from fastcore.script import call_parse
+from fastcore.xtras import atomic_save
+from sardfq.models import load_model, data_config
+from sardfq.data import ImageFolder, eval_transform, image_loader, load_images, split_dataset
+from sardfq.qmodel import quantize_model, calibrate, load_quantized
+from sardfq.export import export_onnx, OnnxClassifier, onnx_agreement
+from sardfq.run import code_version
+
+@call_parse
+def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # the FP DeiT-Tiny weights
+         data:str='../shared/data/imagenet-sample-dev', # the shared real images: 32 calibrate (seed 0), all are scored
+         bits:str='8,8;6,6;4,4', # semicolon-separated wbits,abits to calibrate and export
+         quantized:str=None, # comma-separated quantized files (sardfq-quantize / sardfq-run) to export as well
+         threads:int=2, # threads of PyTorch and onnxruntime
+         out:str=None # also write the JSON here
+        ):
+    "Export each model, run it with onnxruntime (optimized and as written) and score it against its PyTorch model on every image."
+    torch.set_num_threads(threads)
+    fp = load_model('deit_tiny_patch16_224', checkpoint=checkpoint).eval()
+    ds = ImageFolder(data, eval_transform(data_config(fp)))
+    calib = load_images(split_dataset(ds, 32, 0)[0], batch_size=32, workers=0)[0]
+    models = {f'W{w}A{a} calibration only': calibrate(quantize_model(fp, int(w), int(a)), calib) for w, a in (b.split(',') for b in bits.split(';'))}
+    models.update({f'{p} ({q.quant_config["wbits"]}/{q.quant_config["abits"]})': q for p in (quantized.split(',') if quantized else []) for q in [load_quantized(p)]})
+    tmp, res = Path(tempfile.mkdtemp()), dict(images=len(ds), data=data, torch=torch.__version__, sardfq=code_version(), models={})
+    for name, q in models.items():
+        path, start = export_onnx(q, tmp/'model.onnx'), time.time()
+        res['models'][name] = {mode: onnx_agreement(q, OnnxClassifier(path, 'cpu', threads, optimize=mode == 'optimized'), image_loader(ds, batch_size=50, workers=0))
+                               for mode in ('optimized', 'as written')}
+        res['models'][name]['seconds'] = round(time.time() - start, 1)
+        print(json.dumps({name: res['models'][name]}), flush=True)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        with atomic_save(out, mode='w') as f: f.write(json.dumps(res, indent=2))

@@ -359,7 +359,9 @@ class LogQuantizer(Quantizer):
         "Settings with the current scale moved by each factor of `REFINE`, at the current base."
         return [dict(log_scale=self.log_scale.detach() + math.log(f), k=self.k.clone()) for f in REFINE]
 
-    def extra_repr(self): return f"{super().extra_repr()}, k={self.k.item():.3g}, shift={self.shift.item():.3g}" + (', folded' if self.folded else '')
+    def extra_repr(self):
+        k = f"{self.k.item():.3g}" if self.k.numel() == 1 else f"{self.k.min().item():.3g}..{self.k.max().item():.3g}"  # one per head when per head
+        return f"{super().extra_repr()}, k={k}, shift={self.shift.item():.3g}" + (', folded' if self.folded else '')
 
 # %% ../nbs/04_quantizers.ipynb #9c1d2e3f
 class ShiftLog2Quantizer(Quantizer):

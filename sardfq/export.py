@@ -184,7 +184,6 @@ def onnx_module(qmodel:nn.Module # a calibrated quantized model (left unchanged)
 
 # %% ../nbs/10_export.ipynb #dfdd0ce2
 ONNX_FORMAT = 'sardfq-onnx-1'
-_INT4 = {torch.int8: TensorProto.INT4, torch.uint8: TensorProto.UINT4} if onnx else {}
 
 def _pack4(a)->bytes:
     "4-bit values packed two to a byte, the first in the low nibble (ONNX's INT4/UINT4 layout)."

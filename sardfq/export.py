@@ -13,6 +13,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
+from fastcore.xtras import atomic_save
 from .models import get_device, cli_errors, data_config, EVAL_CROP_PCT
 from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer
 from .qmodel import QLinear, QConv2d, quantizers, quantized_layers, fold_shifts, load_quantized
@@ -215,8 +216,8 @@ def export_onnx(qmodel:nn.Module, # a calibrated quantized model (e.g. from `qua
                )->Path:
     "Write `qmodel` as an ONNX QDQ graph (opset 21, INT4 weights at <= 4 bits), checked and written atomically."
     require_onnx()
-    m, path = onnx_module(qmodel), Path(path)
-    x = torch.zeros(batch, *data_config(qmodel)['input_size'])
+    m, dcfg = onnx_module(qmodel), data_config(qmodel)
+    x = torch.zeros(batch, *dcfg['input_size'])
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -229,16 +230,11 @@ def export_onnx(qmodel:nn.Module, # a calibrated quantized model (e.g. from `qua
         if o.domain in ('', 'ai.onnx'): o.version = 21
     proto.ir_version = max(proto.ir_version, 10)
     proto.producer_name, proto.producer_version = 'sardfq', code_version()
-    meta = dict(sardfq_format=ONNX_FORMAT, quant_config=json.dumps(qmodel.quant_config), data_config=json.dumps(data_config(qmodel)))
+    meta = dict(sardfq_format=ONNX_FORMAT, quant_config=json.dumps(qmodel.quant_config), data_config=json.dumps(dcfg))
     helper.set_model_props(proto, meta)
     onnx.checker.check_model(proto, full_check=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    try:
-        tmp.write_bytes(proto.SerializeToString())
-        tmp.replace(path)
-    finally: tmp.unlink(missing_ok=True)
-    return path
+    with atomic_save(path) as f: f.write(proto.SerializeToString())
+    return Path(path)
 
 # %% ../nbs/10_export.ipynb #a595ad67
 def _providers(device:str|None)->list:

@@ -11,7 +11,8 @@ import torch
 from fastcore.script import call_parse
 from fastcore.xtras import atomic_save
 from sardfq.models import load_model, data_config
-from sardfq.data import ImageFolder, eval_transform, image_loader, load_images, split_dataset
+from sardfq.data import ImageFolder, eval_transform, image_loader
+from sardfq.pipeline import real_calib
 from sardfq.qmodel import quantize_model, calibrate, load_quantized
 from sardfq.export import export_onnx, OnnxClassifier, onnx_agreement
 from sardfq.run import code_version
@@ -28,7 +29,7 @@ def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # 
     torch.set_num_threads(threads)
     fp = load_model('deit_tiny_patch16_224', checkpoint=checkpoint).eval()
     ds = ImageFolder(data, eval_transform(data_config(fp)))
-    calib = load_images(split_dataset(ds, 32, 0)[0], batch_size=32, workers=0)[0]
+    calib = real_calib(data, data_config(fp))  # 32 images, seed 0
     models = {f'W{w}A{a} calibration only': calibrate(quantize_model(fp, int(w), int(a)), calib) for w, a in (b.split(',') for b in bits.split(';'))}
     models.update({f'{p} ({q.quant_config["wbits"]}/{q.quant_config["abits"]})': q for p in (quantized.split(',') if quantized else []) for q in [load_quantized(p)]})
     tmp, res = Path(tempfile.mkdtemp()), dict(images=len(ds), data=data, torch=torch.__version__, sardfq=code_version(), models={})

@@ -15,7 +15,8 @@ import torch, onnx, onnxruntime as ort
 from fastcore.script import call_parse
 from fastcore.xtras import atomic_save
 from sardfq.models import load_model, data_config
-from sardfq.data import ImageFolder, eval_transform, load_images, split_dataset
+from sardfq.data import ImageFolder, eval_transform, load_images
+from sardfq.pipeline import real_calib
 from sardfq.qmodel import quantize_model, calibrate
 from sardfq.export import export_onnx
 from sardfq.run import code_version
@@ -49,7 +50,7 @@ def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # 
     torch.set_num_threads(threads)
     fp = load_model('deit_tiny_patch16_224', checkpoint=checkpoint).eval()
     ds = ImageFolder(data, eval_transform(data_config(fp)))
-    calib = load_images(split_dataset(ds, 32, 0)[0], batch_size=32, workers=0)[0]
+    calib = real_calib(data, data_config(fp))  # 32 images, seed 0
     x = load_images(ds, n=max(map(int, batches.split(','))), batch_size=64, workers=0)[0]
     tmp = Path(tempfile.mkdtemp())
     with atomic_save(tmp/'fp32.onnx') as f:

@@ -8,7 +8,8 @@ import copy, json, torch, tempfile
 from fastcore.script import call_parse
 from pathlib import Path
 from sardfq.models import load_model, data_config
-from sardfq.data import ImageFolder, eval_transform, load_images, split_dataset
+from sardfq.data import ImageFolder, eval_transform, load_images
+from sardfq.pipeline import real_calib
 from sardfq.qmodel import quantize_model, calibrate, load_quantized
 from sardfq.export import export_onnx, OnnxClassifier
 @call_parse
@@ -19,7 +20,7 @@ def main(models:str='W8A8,W4A4' # comma-separated: WxAy (calibrated here) or qua
     fp = load_model('deit_tiny_patch16_224', checkpoint='../shared/models/deit_tiny_patch16_224.safetensors').eval()
     ds = ImageFolder('../shared/data/imagenet-sample-dev', eval_transform(data_config(fp)))
     x, y = load_images(ds, batch_size=100, workers=0)
-    calib = load_images(split_dataset(ds, 32, 0)[0], batch_size=32, workers=0)[0]
+    calib = real_calib('../shared/data/imagenet-sample-dev', data_config(fp))  # 32 images, seed 0
     out = {}
     for name in models.split(','):
         q = load_quantized(name) if name.endswith('.pt') else calibrate(quantize_model(fp, int(name[1]), int(name[3])), calib)

@@ -1,20 +1,26 @@
 """Synthesis speed: seconds per iteration and images per second of each method, and the cost per image forwarded
 (whole images plus the MSR views of the step) relative to a plain forward+backward of the same number of images
-(`sardfq` with the default `msr_views`, `sardfq_all_views` forwarding every MSR patch at every step, `psaq`).
+(`sardfq` with the default `msr_views`, `sardfq_all_views` forwarding every MSR patch at every step, `psaq`), and the
+speed-up of `sardfq`'s step over the same step reading whole attention maps (`sardfq_full_maps`: `capture_attention`,
+unfused attention in the aligned blocks, as before `capture_class_attention`).
 
     .venv/bin/python bench/synth_speed.py [--model deit_tiny_patch16_224] [--batch-size 32] [--steps 5] [--device cpu]
 
 Prints one JSON object. Each method's plain pass, of as many images as the method forwards per step, is timed between
 consecutive synthesis steps, from the synthesis callback, so each step has a plain pass timed under the same conditions
 next to it: on a shared machine, load from other processes falls on both sides of each ratio. Ratios are medians of
-these per-step ratios."""
+these per-step ratios; the speed-up is the ratio of two such medians, so load cancels out of it too. The levers
+(bf16 autocast, and `torch.compile` with --compile) are timed on the plain pass of `sardfq`'s images against fp32
+eager, alternating step by step."""
 import json, statistics, time
+from contextlib import contextmanager, nullcontext
+from unittest.mock import patch
 from dataclasses import replace
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-from fastcore.script import call_parse
-from sardfq.models import load_model, data_config, get_device
+from fastcore.script import call_parse, store_true
+from sardfq.models import load_model, data_config, get_device, capture_attention
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
 
 CKPT = Path(__file__).resolve().parents[2]/'shared/models/deit_tiny_patch16_224.safetensors'
@@ -49,15 +55,40 @@ def paired_seconds(model, cfg, dev, steps, warm, plain):
     pairs = [(marks[i][0] - marks[i - 1][2], marks[i][1]) for i in range(warm + 1, len(marks))]
     return [s for s, _ in pairs], [p for _, p in pairs]
 
+def lever_ratios(model, batch, dev, steps, compile=False)->dict:
+    "Seconds of a plain pass under bf16 autocast (and `torch.compile`) over fp32 eager, alternated step by step (medians)."
+    x = torch.randn(batch, 3, *data_config(model)['input_size'][1:], device=dev, requires_grad=True)
+    y = torch.randint(model.num_classes, (batch,), device=dev)
+    def timed(net, bf16=False):
+        _sync(dev); t0 = time.perf_counter()
+        with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): loss = F.cross_entropy(net(x).float(), y)
+        loss.backward(inputs=[x]); _sync(dev); return time.perf_counter() - t0
+    variants = dict(bf16_autocast=lambda: timed(model, True))
+    if compile:
+        compiled = torch.compile(model)
+        timed(compiled)  # compiles, untimed
+        variants['compiled'] = lambda: timed(compiled)
+    ratios = {k: [] for k in variants}
+    for _ in range(steps + 1):
+        base = timed(model)
+        for k, f in variants.items(): ratios[k].append(f() / base)
+    return {f'{k}_over_fp32': round(statistics.median(v[1:]), 3) for k, v in ratios.items()}
+
+@contextmanager
+def full_maps(model, blocks, n_images=None):
+    "The previous capture: whole post-softmax maps, unfused attention in the aligned blocks (`attention_rows` reads either)."
+    with capture_attention(model, blocks) as maps: yield maps
+
 @call_parse
 def main(model:str='deit_tiny_patch16_224', # timm model name
          checkpoint:str=str(CKPT) if CKPT.exists() else None, # FP weights (default: the shared DeiT-Tiny; random init when absent)
          batch_size:int=32, # images per synthesis batch
          steps:int=5, # timed steps per method
-         warm:int=1, # untimed steps first
+         warm:int=2, # untimed steps first
          iters:int=1000, # iterations per batch assumed for images/s
          msr_views:float=SynthConfig.msr_views, # MSR views per step of `sardfq`, as a fraction of the batch
          threads:int=None, # torch threads (default: torch's)
+         compile:store_true=False, # also time the plain pass under torch.compile (compiling takes about a minute on 2 cores)
          device:str='cpu' # cpu or cuda
         ):
     "Print each method's seconds per iteration, images per second, and step cost per image forwarded relative to a plain pass."
@@ -67,13 +98,18 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     cfg = SynthConfig(n=batch_size, batch_size=batch_size, msr_views=msr_views)
     res = dict(model=model, device=str(dev), threads=torch.get_num_threads(), batch_size=batch_size, steps=steps,
                iters_for_images_per_s=iters, msr_views=msr_views, methods={})
-    for name, c in (('sardfq', cfg), ('sardfq_all_views', replace(cfg, msr_views=K_MSR)), ('psaq', replace(cfg, method='psaq'))):
+    runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False))
+    for name, c, full in runs:
         k = forwarded(net, c)
-        secs, ps = paired_seconds(net, c, dev, steps, warm, plain_pass(net, k, dev))
+        with patch('sardfq.synth.capture_class_attention', full_maps) if full else nullcontext():
+            secs, ps = paired_seconds(net, c, dev, steps, warm, plain_pass(net, k, dev))
         s = statistics.median(secs)
         res['methods'][name] = dict(s_per_iter=round(s, 4), images_per_s=round(batch_size / (s * iters), 4), forwarded_per_step=k,
                                     plain_fwd_bwd_s=round(statistics.median(ps), 4),
                                     step_over_plain_same_images=round(statistics.median(x / y for x, y in zip(secs, ps)), 3))
+    m = res['methods']
+    res['sardfq_speedup_over_full_maps'] = round(m['sardfq_full_maps']['step_over_plain_same_images'] / m['sardfq']['step_over_plain_same_images'], 3)
+    res['plain_pass_levers'] = lever_ratios(net, forwarded(net, cfg), dev, steps, compile)
     _sync(dev); t0 = time.perf_counter()
     synthesize(net, replace(cfg, method='noise'), device=dev, progress=False); _sync(dev)
     res['methods']['noise'] = dict(s_per_iter=0.0, images_per_s=round(batch_size / (time.perf_counter() - t0), 2))

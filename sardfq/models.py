@@ -20,7 +20,7 @@ from timm.models.swin_transformer import SwinTransformer
 # %% auto #0
 __all__ = ['EVAL_CROP_PCT', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules', 'num_prefix_tokens',
            'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit',
-           'tiny_swin', 'data_config', 'get_device', 'capture_attention']
+           'tiny_swin', 'data_config', 'get_device', 'chosen_attention', 'capture_attention', 'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -153,17 +153,24 @@ def get_device(device:str=None # 'cpu', 'cuda' or 'cuda:N'; None picks cuda when
     if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError("CUDA is not available on this machine: use --device cpu")
     return dev
 
+# %% ../nbs/00_models.ipynb #072ae964
+def chosen_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
+                     blocks:int|list=None # indices into `attention_modules(model)` (negative allowed); None: all
+                    )->list:
+    "The attention modules of the chosen blocks, or one clear error for an index out of range."
+    mods = attention_modules(model)
+    idx = list(range(len(mods))) if blocks is None else listify(blocks)
+    bad = [i for i in idx if not -len(mods) <= i < len(mods)]
+    if bad: raise ValueError(f"block indices {bad} are out of range: the model has {len(mods)} blocks")
+    return [mods[i] for i in idx]
+
 # %% ../nbs/00_models.ipynb #db22192c
 @contextmanager
 def capture_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
                       blocks:int|list=None # indices into `attention_modules(model)` (negative allowed); None: all
                      ):
     "Context manager yielding a list that holds, after each forward pass, the chosen blocks' post-softmax attention."
-    mods = attention_modules(model)
-    idx = list(range(len(mods))) if blocks is None else listify(blocks)
-    bad = [i for i in idx if not -len(mods) <= i < len(mods)]
-    if bad: raise ValueError(f"block indices {bad} are out of range: the model has {len(mods)} blocks")
-    chosen = [mods[i] for i in idx]
+    chosen = chosen_attention(model, blocks)
     maps, handles, fused = [None] * len(chosen), [], [m.fused_attn for m in chosen]
     def _recorder(slot):
         def _hook(mod, args): maps[slot] = args[0]
@@ -176,3 +183,24 @@ def capture_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
     finally:
         for h in handles: h.remove()
         for m, f in zip(chosen, fused): m.fused_attn = f
+
+# %% ../nbs/00_models.ipynb #34873a6a
+@contextmanager
+def capture_class_attention(model:nn.Module, # a ViT/DeiT timm model
+                            blocks:int|list=None, # indices into `attention_modules(model)` (negative allowed); None: all
+                            n_images:int=None # rows of the first `n_images` images of each batch only (None: all)
+                           ):
+    "Context manager yielding a list that holds, after each forward pass, the class token's post-softmax attention row `B x heads x N` of the chosen blocks."
+    if model_family(model) != 'vit': raise ValueError(f"class-token attention needs a ViT/DeiT, not {type(model).__name__}: use capture_attention")
+    chosen = chosen_attention(model, blocks)
+    rows = [None] * len(chosen)
+    def _recorder(slot, a):
+        def _hook(mod, args, out):
+            qkv = out[:n_images].unflatten(-1, (3, a.num_heads, -1)).permute(0, 2, 3, 1, 4)  # n x 3 x heads x N x d
+            q, k = a.q_norm(qkv[:, 0, :, :1]), a.k_norm(qkv[:, 1])
+            rows[slot] = ((q * a.scale) @ k.transpose(-2, -1)).softmax(-1)[:, :, 0]
+        return _hook
+    handles = [a.qkv.register_forward_hook(_recorder(slot, a)) for slot, a in enumerate(chosen)]
+    try: yield rows
+    finally:
+        for h in handles: h.remove()

@@ -63,14 +63,14 @@ def apa_layout(model:nn.Module, # a ViT/DeiT or Swin timm model
                 grids=grids, family=fam, prefix=num_prefix_tokens(model))
 
 # %% ../nbs/02_priors.ipynb #8e9f3c10
-def attention_rows(attn:torch.Tensor, # one block's attention: `B x heads x N x N`, or Swin's `(B*windows) x heads x Nw x Nw`
+def attention_rows(attn:torch.Tensor, # one block's attention: `B x heads x N x N` (ViT: or its class-token rows `B x heads x N`), or Swin's `(B*windows) x heads x Nw x Nw`
                    n_images:int, # keep the first `n_images` images of the batch
                    family:str='vit', # 'vit' or 'swin'
                    prefix:int=1, # ViT: tokens before the patches (class, distillation)
                    batch:int=None # Swin: images in the batch (default `n_images`), to split rows into windows
                   )->torch.Tensor: # ViT `n_images x heads x N`; Swin `n_images x windows x heads x Nw`
     "The attention a prior is compared with, renormalized over the patches."
-    if family == 'vit': rows = attn[:n_images, :, 0, prefix:]
+    if family == 'vit': rows = (attn[:n_images, :, 0] if attn.dim() == 4 else attn[:n_images])[..., prefix:]
     else:
         nw = attn.shape[0] // (batch or n_images)
         rows = attn[:n_images * nw].mean(2).unflatten(0, (n_images, nw))

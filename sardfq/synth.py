@@ -16,7 +16,7 @@ from torch import nn
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention
+from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
 # %% auto #0
@@ -82,12 +82,13 @@ def apa_loss(rows:list, # per aligned block: `B x heads x N` (Swin: `B x windows
 # %% ../nbs/03_synth.ipynb #59259ba7
 def differential_entropy(values:torch.Tensor, # `B x M` values, one row per image
                          points:int=10, # evaluation points between the batch's smallest and largest value
-                         bandwidth:float=0.01 # width of the Gaussian kernel
+                         bandwidth:float=0.01, # width of the Gaussian kernel
+                         weights:torch.Tensor=None # `M` counts of each value (default: 1 each)
                         )->torch.Tensor: # `B` differential entropies
     "PSAQ-ViT's differential entropy of each row: a Gaussian KDE at `points` points spanning the batch, integrated by trapezoids."
     grid = torch.linspace(values.min().item(), values.max().item(), points, dtype=values.dtype, device=values.device)
     kernel = torch.exp(-(grid[None, :, None] - values[:, None, :]) ** 2 / (2 * bandwidth ** 2)) / math.sqrt(2 * math.pi * bandwidth ** 2)
-    pdf = kernel.mean(-1) + 1e-4
+    pdf = (kernel.mean(-1) if weights is None else kernel @ weights / weights.sum()) + 1e-4
     return torch.trapezoid(-pdf * pdf.log(), grid, dim=-1)
 
 def patch_similarity_entropy(features:torch.Tensor, # `B' x N x D` patch features of one block (B' = images x windows for Swin)
@@ -96,7 +97,9 @@ def patch_similarity_entropy(features:torch.Tensor, # `B' x N x D` patch feature
     "Differential entropy of the cosine similarities between all pairs of patch features, per image."
     t = F.normalize(features, dim=-1)
     sims = t @ t.transpose(1, 2)
-    return differential_entropy(sims.reshape(n_images or len(features), -1))
+    i, j = torch.triu_indices(*sims.shape[1:], device=sims.device)  # the matrix is symmetric: each pair once, counted twice
+    weights = (2. - (i == j).to(sims.dtype)).repeat(len(features) // (n_images or len(features)))
+    return differential_entropy(sims[:, i, j].reshape(n_images or len(features), -1), weights=weights)
 
 # %% ../nbs/03_synth.ipynb #79b6861c
 K_MSR = 4
@@ -278,8 +281,9 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     inp = torch.cat(views).roll(shift, (2, 3))
     if flip: inp = inp.flip(3)
     use_apa = cfg.method == 'sardfq' and cfg.apa
-    parts = {}
-    with capture_attention(model, lay['blocks'] if use_apa else []) as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats:
+    parts, blocks = {}, lay['blocks'] if use_apa else []
+    attention = capture_class_attention(model, blocks, B) if lay['family'] == 'vit' else capture_attention(model, blocks)  # ViT: the class-token rows alone, fused kernels kept
+    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats:
         logits = model(inp)
     ce = soft_cross_entropy(logits, torch.cat(targets))
     if cfg.method == 'sardfq' and cfg.sl_per_image: ce = ce * len(logits) / B  # each image's loss and its views' summed

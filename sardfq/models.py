@@ -6,12 +6,13 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 
 # %% ../nbs/00_models.ipynb #964a0535
 from __future__ import annotations
-import difflib, os, pickle, sys
+import difflib, os, pickle, sys, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch, timm
 from torch import nn
 from fastcore.basics import listify
+from fastcore.xtras import atomic_save
 from safetensors import SafetensorError
 from safetensors.torch import load_file as load_safetensors
 from timm.models.vision_transformer import VisionTransformer
@@ -20,17 +21,21 @@ from timm.models.swin_transformer import SwinTransformer
 # %% auto #0
 __all__ = ['EVAL_CROP_PCT', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules', 'num_prefix_tokens',
            'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit',
-           'tiny_swin', 'data_config', 'get_device', 'chosen_attention', 'capture_attention', 'capture_class_attention']
+           'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'chosen_attention', 'capture_attention',
+           'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
 def cli_errors(prog:str=None): # name shown before the message (default: the running command's name)
-    "Turn `ValueError`/`OSError` raised inside the block into one `prog: error: message` line and exit status 2."
-    try: yield
-    except (ValueError, OSError) as e:
-        if os.environ.get('SARDFQ_DEBUG'): raise
-        print(f"{prog or Path(sys.argv[0]).name}: error: {e}", file=sys.stderr)
-        sys.exit(2)
+    "Inside the block, show warnings as one `prog: warning: message` line, and turn `ValueError`/`OSError` into one `prog: error: message` line and exit status 2."
+    name = prog or Path(sys.argv[0]).name
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *args, **kwargs: print(f"{name}: warning: {message}", file=sys.stderr)
+        try: yield
+        except (ValueError, OSError) as e:
+            if os.environ.get('SARDFQ_DEBUG'): raise
+            print(f"{name}: error: {e}", file=sys.stderr)
+            sys.exit(2)
 
 # %% ../nbs/00_models.ipynb #29f3835b
 _FAMILIES = {'vit': VisionTransformer, 'swin': SwinTransformer}
@@ -128,6 +133,25 @@ def tiny_vit(name='deit_tiny_patch16_224', **kwargs):
 def tiny_swin(**kwargs):
     "A small randomly initialized Swin for tests and examples: 56 px input, two stages of 7x7 windows, 10 classes."
     return load_model('swin_tiny_patch4_window7_224', **{**dict(img_size=56, depths=(2, 2), num_heads=(2, 4), embed_dim=24, num_classes=10), **kwargs})
+
+# %% ../nbs/00_models.ipynb #03c1c2b3
+def save_atomic(obj, # anything `torch.save` writes
+                path:str|Path # destination, replaced whole
+               )->Path:
+    "`torch.save` `obj` to `path` through a temporary file and a rename: nobody ever reads a half-written file."
+    with atomic_save(path) as f: torch.save(obj, f)
+    return Path(path)
+
+def load_pt(path:str|Path, # a file written by `save_atomic`
+            what:str, # what it holds, for the errors, e.g. 'synthetic images'
+            create:str, # how to make it, for the not-found error
+            fix:str='is the file complete?' # advice for the unreadable-file error
+           ):
+    "`torch.load` a file of tensors onto the CPU, or one clear error when it is missing or unreadable."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{what} {path} not found: {create}")
+    try: return torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f"{what} {path} could not be read ({type(e).__name__}): {fix}") from None
 
 # %% ../nbs/00_models.ipynb #ad1e7c84
 EVAL_CROP_PCT = 0.875

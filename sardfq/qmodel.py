@@ -6,13 +6,13 @@ Docs: https://sardfq.github.io/sardfq/qmodel.html.md"""
 
 # %% ../nbs/05_qmodel.ipynb #402d6711
 from __future__ import annotations
-import copy, os, tempfile
+import copy
 from pathlib import Path
 import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .models import model_family, transformer_blocks, load_model
+from .models import model_family, transformer_blocks, load_model, save_atomic, load_pt
 from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer, check_bits, search_setting, SEARCHES
 
 # %% auto #0
@@ -383,17 +383,6 @@ def quant_summary(qmodel:nn.Module, # a quantized model
 # %% ../nbs/05_qmodel.ipynb #7e954d29
 FORMAT = 'sardfq-quantized-3'
 
-def _atomic_save(obj, path:Path):
-    "`torch.save` to a temporary file beside `path`, then rename it into place."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.')
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 def save_quantized(qmodel:nn.Module, # a calibrated model from `quantize_model`
                    path:str|Path # output file
                   )->Path:
@@ -407,14 +396,12 @@ def save_quantized(qmodel:nn.Module, # a calibrated model from `quantize_model`
         if not layer.wq.active: continue
         state[f"{names[layer]}.weight"] = layer.wq.codes(layer.weight.detach()).to(torch.int8 if layer.wq.symmetric else torch.uint8).cpu()
     channel_dims = {names[m]: m.channel_dim for m in quantizers(qmodel)}
-    _atomic_save(dict(format=FORMAT, config=qmodel.quant_config, channel_dims=channel_dims, state=state), path)
+    save_atomic(dict(format=FORMAT, config=qmodel.quant_config, channel_dims=channel_dims, state=state), path)
     return path
 
 def _read_quantized(path:Path)->dict:
     "The contents of a file written by `save_quantized`, or one clear error."
-    if not path.is_file(): raise FileNotFoundError(f"quantized model {path} not found: create it with sardfq-quantize or sardfq-run")
-    try: obj = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"quantized model {path} could not be read ({type(e).__name__}): is the file complete?") from None
+    obj = load_pt(path, 'quantized model', 'create it with sardfq-quantize or sardfq-run')
     if not isinstance(obj, dict) or obj.get('format') != FORMAT or not {'config', 'state', 'channel_dims'} <= set(obj):
         raise ValueError(f"{path} is not a sardfq quantized model ({FORMAT}): create it with sardfq-quantize or sardfq-run")
     return obj

@@ -75,9 +75,7 @@ def write_json(obj:dict, # JSON-serializable object
                path:str|Path # destination, replaced atomically
               ):
     "Write `obj` as indented JSON through a temporary file and a rename, so no half-written file is ever left."
-    path = Path(path)
-    with tempfile.NamedTemporaryFile('w', dir=path.parent, prefix=f'.{path.name}.', delete=False) as f: json.dump(obj, f, indent=2)
-    os.replace(f.name, path)
+    with atomic_save(path, 'w') as f: json.dump(obj, f, indent=2)
 
 # %% ../nbs/09_results.ipynb #92e98460
 def file_digest(path:str|Path, # file to hash
@@ -148,8 +146,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
     if method == 'real' and calib_dir is None: raise ValueError("--method real needs --calib-dir DIR of real images")
     synth_cfg = SynthConfig(**{**RUN_SYNTH, **(synth or {}), 'method': method if method != 'real' else 'noise', 'seed': seed}).check()
     qcfg = QuantConfig(**{**(quant or {}), 'wbits': wbits, 'abits': abits, 'seed': seed}).check()
-    dev, out = get_device(device), check_writable(out)
-    if cache is not None and method != 'real': check_writable(cache, '--cache')
+    dev = get_device(device)
     fp = load_model(model, checkpoint=checkpoint, pretrained=pretrained, **(model_kwargs or {}))
     cfg = data_config(fp)
     eval_ds = ImageFolder(eval_data, eval_transform(cfg))
@@ -157,6 +154,8 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
         calib_ds = ImageFolder(calib_dir, eval_transform(cfg))
         calib_part, rest = split_dataset(calib_ds, synth_cfg.n, seed)
         if Path(calib_dir).resolve() == Path(eval_data).resolve(): eval_ds = rest
+    if cache is not None and method != 'real': check_writable(cache, '--cache')
+    out = check_writable(out)  # only once every input is known good: a run refused leaves no folder behind
     meter, cached = StageMeter(dev), None
     with meter('synth'):
         if method == 'real': images, grid = load_images(calib_part, batch_size=64, workers=0)[0], None

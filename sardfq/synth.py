@@ -6,7 +6,7 @@ Docs: https://sardfq.github.io/sardfq/synth.html.md"""
 
 # %% ../nbs/03_synth.ipynb #e58640bb
 from __future__ import annotations
-import math, os, warnings
+import math, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
@@ -16,7 +16,8 @@ from torch import nn
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention
+from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt
+from fastcore.xtras import atomic_save
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
 # %% auto #0
@@ -321,12 +322,6 @@ def cycle(step:int, # iteration of the whole run, from 0
     return r, step - r * period, (period if r < restarts - 1 else iters - r * period)
 
 # %% ../nbs/03_synth.ipynb #a88cb5da
-def _atomic_save(obj, path:Path):
-    "torch.save to a temporary file beside `path`, then rename it into place."
-    tmp = path.with_name(f'.{path.name}.tmp')
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
 def _model_name(model:nn.Module)->str:
     return getattr(model, 'pretrained_cfg', {}).get('architecture') or type(model).__name__
 
@@ -346,8 +341,7 @@ def _to(st:dict, dev)->dict:
 def _load_ckpt(path:Path, settings:dict)->dict:
     "A resumable checkpoint made with the same settings, or None when there is none."
     if not path.is_file(): return None
-    try: ck = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"checkpoint {path} is unreadable ({type(e).__name__}): delete it to start over") from None
+    ck = load_pt(path, 'checkpoint', '', 'delete it to start over')
     if ck.get('settings') != settings: raise ValueError(f"checkpoint {path} was made with other settings: delete it to start over, or rerun with the same settings")
     return ck
 
@@ -408,10 +402,10 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
             if step + 1 in cfg.snapshots: snaps[step + 1] = x.detach().cpu().clone()
             bar.update(); bar.set_postfix({k: f'{v:.3g}' for k, v in vals.items()})
             if ckpt is not None and (step + 1) % cfg.ckpt_every == 0 and step + 1 < iters:
-                _atomic_save(dict(settings=settings, done=done, batch=b, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state(), snaps=snaps), ckpt)
+                save_atomic(dict(settings=settings, done=done, batch=b, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state(), snaps=snaps), ckpt)
             if callback is not None: callback(b, step, vals)
         done.append(dict(images=x.detach().cpu().clamp(lo.cpu(), hi.cpu()), labels=st['labels'], targets=st['targets'], snapshots=snaps))
-        if ckpt is not None and b + 1 < len(sizes): _atomic_save(dict(settings=settings, done=done, batch=b + 1, step=0, x=None, opt=None, gen=None), ckpt)
+        if ckpt is not None and b + 1 < len(sizes): save_atomic(dict(settings=settings, done=done, batch=b + 1, step=0, x=None, opt=None, gen=None), ckpt)
     bar.close()
     res = dict(images=torch.cat([d['images'] for d in done]), labels=torch.cat([d['labels'] for d in done]),
                targets=torch.cat([d['targets'] for d in done]), settings=settings)
@@ -444,17 +438,13 @@ def save_synth(obj:dict, # the result of `synthesize`
     path = Path(path)
     check_synth(obj)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_save({k: obj[k] for k in ('images', 'labels', 'targets', 'settings', 'snapshots') if k in obj}, path)
+    save_atomic({k: obj[k] for k in ('images', 'labels', 'targets', 'settings', 'snapshots') if k in obj}, path)
     return path
 
 def load_synth(path:str|Path # a .pt file written by `save_synth`
               )->dict: # images, labels, targets, settings
     "Read and check a synthesis result."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"synthetic images {path} not found: create them with sardfq-synth --out {path}")
-    try: obj = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f"synthetic images {path} could not be read ({type(e).__name__}): is the file complete?") from None
-    return check_synth(obj, str(path))
+    return check_synth(load_pt(path, 'synthetic images', f'create them with sardfq-synth --out {path}'), str(path))
 
 def image_grid(images:torch.Tensor, # `N x 3 x H x W`, normalized
                mean:tuple, # the normalization's mean
@@ -476,11 +466,8 @@ def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
               ncol:int=8 # images per row
              )->Path:
     "Write a synthesis result's images as a PNG grid, atomically."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.tmp')
-    image_grid(obj['images'], obj['settings']['mean'], obj['settings']['std'], ncol).save(tmp, format='PNG')
-    os.replace(tmp, path)
-    return path
+    with atomic_save(path) as f: image_grid(obj['images'], obj['settings']['mean'], obj['settings']['std'], ncol).save(f, format='PNG')
+    return Path(path)
 
 # %% ../nbs/03_synth.ipynb #87155bfa
 @call_parse

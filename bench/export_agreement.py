@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from fastcore.script import call_parse
 from fastcore.xtras import atomic_save
-from sardfq.models import load_model, data_config
+from sardfq.models import load_model, data_config, shared_path
 from sardfq.data import ImageFolder, eval_transform, image_loader
 from sardfq.pipeline import real_calib
 from sardfq.qmodel import quantize_model, calibrate, load_quantized
@@ -18,8 +18,8 @@ from sardfq.export import export_onnx, OnnxClassifier, onnx_agreement
 from sardfq.run import code_version
 
 @call_parse
-def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # the FP DeiT-Tiny weights
-         data:str='../shared/data/imagenet-sample-dev', # the shared real images: 32 calibrate (seed 0), all are scored
+def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
+         data:str=str(shared_path('data/imagenet-sample-dev')), # the shared real images: 32 calibrate (seed 0), all are scored
          bits:str='8,8;6,6;4,4', # semicolon-separated wbits,abits to calibrate and export
          quantized:str=None, # comma-separated quantized files (sardfq-quantize / sardfq-run) to export as well
          threads:int=2, # threads of PyTorch and onnxruntime

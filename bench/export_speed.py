@@ -14,7 +14,7 @@ from pathlib import Path
 import torch, onnx, onnxruntime as ort
 from fastcore.script import call_parse
 from fastcore.xtras import atomic_save
-from sardfq.models import load_model, data_config
+from sardfq.models import load_model, data_config, shared_path
 from sardfq.data import ImageFolder, eval_transform, load_images
 from sardfq.pipeline import real_calib
 from sardfq.qmodel import quantize_model, calibrate
@@ -38,8 +38,8 @@ def op_counts(path:Path)->dict:
     return {k: v for k, v in sorted(ops.items()) if k in FUSED + ('MatMul', 'Gemm', 'Conv', 'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear')}
 
 @call_parse
-def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # the FP DeiT-Tiny weights
-         data:str='../shared/data/imagenet-sample-dev', # real images: 32 calibrate, the first batch is timed
+def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
+         data:str=str(shared_path('data/imagenet-sample-dev')), # real images: 32 calibrate, the first batch is timed
          threads:int=2, # threads of PyTorch and of onnxruntime
          batches:str='1,32', # comma-separated batch sizes
          rounds:int=10, # timed batches per model and batch size (round-robin over models)

@@ -9,6 +9,7 @@ markdown tables with --report. Example (the committed CPU grid):
 """
 import json
 from fastcore.script import call_parse, store_true
+from sardfq.models import shared_path
 from sardfq.pipeline import QuantConfig, ablation_table
 from sardfq.run import compare, table_markdown, RUN_SYNTH
 
@@ -21,8 +22,8 @@ VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_rou
                 adalog=dict(recon_iters=0, softmax='adalog'))
 
 @call_parse
-def main(checkpoint:str='../shared/models/deit_tiny_patch16_224.safetensors', # the FP DeiT-Tiny weights
-         data:str='../shared/data/imagenet-sample-dev', # the shared real images: 32 calibrate (per seed), the rest are scored
+def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
+         data:str=str(shared_path('data/imagenet-sample-dev')), # the shared real images: 32 calibrate (per seed), the rest are scored
          precropped:store_true=False, # the images in --data are already the eval transform's 224 px crops
          seeds:str='0,1,2', # comma-separated seeds
          sources:str='real,sardfq', # calibration sources: real and/or sardfq (synthesized with --synth-iters)

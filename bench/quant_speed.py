@@ -7,18 +7,15 @@ Prints one JSON object. Example (the defaults, 32 real calibration images, 100 h
 """
 import copy, json, time
 from dataclasses import asdict
-from pathlib import Path
 import torch
 from fastcore.script import call_parse
-from sardfq.models import load_model, data_config, get_device
+from sardfq.models import load_model, data_config, get_device, shared_path
 from sardfq.data import ImageFolder, eval_transform, split_dataset, load_images, evaluate
 from sardfq.qmodel import quantize_model, calibrate, fold_shifts
 from sardfq.recon import reconstruct, unit_inputs
 from sardfq.qat import qat
 from sardfq.pipeline import QuantConfig
-from sardfq.run import StageMeter
-
-SHARED = Path(__file__).resolve().parents[1].parent/'shared'
+from sardfq.pipeline import StageMeter
 
 def step_ratio(fp, q, x, steps=5):
     "Seconds of one fit step of quantized block 0 (QDrop on, rounding learned) and of a forward+backward of FP block 0 on `x`, and their ratio."
@@ -38,8 +35,8 @@ def step_ratio(fp, q, x, steps=5):
 
 @call_parse
 def main(model:str='deit_tiny_patch16_224', # timm model name
-         checkpoint:str=str(SHARED/'models/deit_tiny_patch16_224.safetensors'), # its FP weights
-         data:str=str(SHARED/'data/imagenet-sample-dev'), # real images: the calibration images are drawn from them, the rest evaluate
+         checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # its FP weights
+         data:str=str(shared_path('data/imagenet-sample-dev')), # real images: the calibration images are drawn from them, the rest evaluate
          bits:int=4, # weight and activation bit width
          n_calib:int=32, # calibration images
          recon_iters:int=QuantConfig.recon_iters, # reconstruction steps per block

@@ -16,14 +16,11 @@ import json, statistics, time
 from contextlib import contextmanager, nullcontext
 from unittest.mock import patch
 from dataclasses import replace
-from pathlib import Path
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from sardfq.models import load_model, data_config, get_device, capture_attention
+from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
-
-CKPT = Path(__file__).resolve().parents[2]/'shared/models/deit_tiny_patch16_224.safetensors'
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
@@ -81,7 +78,7 @@ def full_maps(model, blocks, n_images=None):
 
 @call_parse
 def main(model:str='deit_tiny_patch16_224', # timm model name
-         checkpoint:str=str(CKPT) if CKPT.exists() else None, # FP weights (default: the shared DeiT-Tiny; random init when absent)
+         checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # FP weights (default: the shared DeiT-Tiny)
          batch_size:int=32, # images per synthesis batch
          steps:int=5, # timed steps per method
          warm:int=2, # untimed steps first

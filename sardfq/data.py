@@ -7,6 +7,7 @@ Docs: https://sardfq.github.io/sardfq/data.html.md"""
 # %% ../nbs/01_data.ipynb #17db761d
 from __future__ import annotations
 import json, os, time, warnings
+from json import dumps  # the tools' `json` flag shadows the module
 from functools import lru_cache
 from pathlib import Path
 import torch
@@ -194,5 +195,5 @@ def sardfq_eval(model:str='deit_tiny_patch16_224', # timm model name
     "Evaluate a timm ViT/DeiT/Swin, FP or quantized, on real ImageNet images: top-1 and top-5."
     with cli_errors('sardfq-eval'):
         res = eval_model(model, data, checkpoint, quantized, onnx, pretrained, batch_size, limit, crop_pct, device, workers, progress=not json)
-    if json: print(globals()['json'].dumps(res))
+    if json: print(dumps(res))
     else: print(f"{res['model']}: top-1 {res['top1']:.2f} %  top-5 {res['top5']:.2f} %  (n={res['n']}, {res['seconds']:.1f} s)")

@@ -7,6 +7,7 @@ Docs: https://sardfq.github.io/sardfq/export.html.md"""
 # %% ../nbs/10_export.ipynb #92f0d411
 from __future__ import annotations
 import copy, io, json, time, warnings
+from json import dumps  # the tools' `json` flag shadows the module
 from pathlib import Path
 import numpy as np
 import torch
@@ -324,5 +325,5 @@ def sardfq_export(quantized:str=None, # a quantized model file from sardfq-quant
         dest, start = _onnx_out(out), time.time()
         path = export_onnx(load_quantized(src), dest)
     res = dict(quantized=str(src), out=str(path), bytes=path.stat().st_size, seconds=round(time.time() - start, 2))
-    if json: print(globals()['json'].dumps(res))
+    if json: print(dumps(res))
     else: print(f"{src} -> {path} ({res['bytes'] / 2**20:.2f} MiB, {res['seconds']:.1f} s)")

@@ -20,9 +20,9 @@ from timm.models.swin_transformer import SwinTransformer
 
 # %% auto #0
 __all__ = ['EVAL_CROP_PCT', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules', 'num_prefix_tokens',
-           'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit',
-           'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'chosen_attention', 'capture_attention',
-           'capture_class_attention']
+           'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'shared_path',
+           'tiny_vit', 'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'chosen_attention',
+           'capture_attention', 'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -124,6 +124,13 @@ def load_model(name:str, # timm model name, e.g. 'deit_tiny_patch16_224'
     model_family(model)
     if checkpoint is not None: load_checkpoint(model, checkpoint)
     return model.eval()
+
+# %% ../nbs/00_models.ipynb #f6b3ee2b
+def shared_path(path:str='' # a path inside the shared folder, e.g. 'data/imagenet-sample-dev'
+               )->Path:
+    "A path in the shared assets folder: `$SARDFQ_SHARED`, else `shared/` beside the repository."
+    import sardfq
+    return Path(os.environ.get('SARDFQ_SHARED') or Path(sardfq.__file__).resolve().parents[2]/'shared')/path
 
 # %% ../nbs/00_models.ipynb #13b34f7b
 def tiny_vit(name='deit_tiny_patch16_224', **kwargs):

@@ -6,7 +6,9 @@ Docs: https://sardfq.github.io/sardfq/pipeline.html.md"""
 
 # %% ../nbs/08_pipeline.ipynb #ddecf0ad
 from __future__ import annotations
-import json, time
+import json, os, threading, time
+from json import dumps  # the tools' `json` flag shadows the module
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import torch
@@ -21,8 +23,8 @@ from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT
 from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
-__all__ = ['QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'refine', 'quantize_pipeline', 'sardfq_quantize',
-           'paired_interval', 'paired_table', 'ablation_table']
+__all__ = ['QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter', 'refine', 'quantize_pipeline',
+           'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
 
 # %% ../nbs/08_pipeline.ipynb #6f388eba
 @dataclass
@@ -109,6 +111,34 @@ def real_calib(root:str|Path, # folder of real ImageNet images
     sub = split_dataset(ds, n, seed)[0] if n < len(ds) else ds
     return load_images(sub, batch_size=n, workers=0)[0]
 
+# %% ../nbs/08_pipeline.ipynb #0d367b07
+def _rss_mb()->float:
+    "Current resident set size of this process in MB (Linux), or 0 where /proc is absent."
+    try: return int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
+    except (OSError, ValueError, IndexError): return 0.0
+
+class StageMeter:
+    "Wall time and peak memory of named stages."
+    def __init__(self, device:torch.device=torch.device('cpu'), interval:float=0.05):
+        self.device, self.interval, self.seconds, self.peak_mb = device, interval, {}, {}
+
+    @contextmanager
+    def __call__(self, name:str): # stage name, e.g. 'synth'
+        "Measure the block as stage `name`."
+        peak, done = [_rss_mb()], threading.Event()
+        def _sample():
+            while not done.wait(self.interval): peak[0] = max(peak[0], _rss_mb())
+        sampler = threading.Thread(target=_sample, daemon=True)
+        sampler.start()
+        if self.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(self.device)
+        start = time.time()
+        try: yield
+        finally:
+            done.set(); sampler.join()
+            self.seconds[name] = round(self.seconds.get(name, 0) + time.time() - start, 2)
+            cur = torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == 'cuda' else max(peak[0], _rss_mb())
+            self.peak_mb[name] = round(max(self.peak_mb.get(name, 0), cur), 1)
+
 # %% ../nbs/08_pipeline.ipynb #7ae7b48e
 def refine(model:nn.Module, # the FP timm model (the teacher)
            qmodel:nn.Module, # its quantized, calibrated twin, changed in place
@@ -118,17 +148,14 @@ def refine(model:nn.Module, # the FP timm model (the teacher)
            progress:bool=True # show progress bars
           )->dict: # seconds per stage that ran
     "Reconstruct, fine-tune and fold a calibrated model, as `cfg` says."
-    times, dev = {}, get_device(device)
+    dev = get_device(device)
+    meter = StageMeter(dev)
     if cfg.recon_iters:
-        start = time.time()
-        reconstruct(model, qmodel, calib_images, device=dev, progress=progress, **cfg.recon_options())
-        times['recon'] = round(time.time() - start, 2)
+        with meter('recon'): reconstruct(model, qmodel, calib_images, device=dev, progress=progress, **cfg.recon_options())
     if cfg.qat_epochs:
-        start = time.time()
-        qat(model, qmodel, calib_images, epochs=cfg.qat_epochs, lr_weights=cfg.qat_lr, lr_scales=10 * cfg.qat_lr, seed=cfg.seed, device=dev, progress=progress)
-        times['qat'] = round(time.time() - start, 2)
+        with meter('qat'): qat(model, qmodel, calib_images, epochs=cfg.qat_epochs, lr_weights=cfg.qat_lr, lr_scales=10 * cfg.qat_lr, seed=cfg.seed, device=dev, progress=progress)
     fold_shifts(qmodel)
-    return times
+    return meter.seconds
 
 def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
                       calib_images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
@@ -142,14 +169,10 @@ def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
     check_calib_images(calib_images)
     dev = get_device(device)
     torch.manual_seed(cfg.seed)
-    model, times, start = model.to(dev).eval(), {}, time.time()
-    qmodel = quantize_model(model, **cfg.quantizer_options()).to(dev)
-    times['quantize'] = round(time.time() - start, 2)
-    start = time.time()
-    calibrate(qmodel, calib_images.to(dev), rounds=cfg.search_rounds)
-    times['calibrate'] = round(time.time() - start, 2)
-    times.update(refine(model, qmodel, calib_images, cfg, dev, progress))
-    return qmodel.eval(), times
+    model, meter = model.to(dev).eval(), StageMeter(dev)
+    with meter('quantize'): qmodel = quantize_model(model, **cfg.quantizer_options()).to(dev)
+    with meter('calibrate'): calibrate(qmodel, calib_images.to(dev), rounds=cfg.search_rounds)
+    return qmodel.eval(), {**meter.seconds, **refine(model, qmodel, calib_images, cfg, dev, progress)}
 
 # %% ../nbs/08_pipeline.ipynb #dc4b38a1
 @call_parse
@@ -181,11 +204,11 @@ def sardfq_quantize(model:str='deit_tiny_patch16_224', # timm model name (ViT, D
         dcfg = data_config(fp)
         images = read_calib(calib, dcfg['input_size'][1:]) if calib is not None else real_calib(calib_dir, dcfg, n_calib, seed)
         qmodel, times = quantize_pipeline(fp, images, cfg, get_device(device), progress=not json)
-        start = time.time()
-        save_quantized(qmodel.cpu(), out)
-        times['save'] = round(time.time() - start, 2)
+        meter = StageMeter()
+        with meter('save'): save_quantized(qmodel.cpu(), out)
+        times = {**times, **meter.seconds}
     res = dict(model=model, n_calib=len(images), out=str(out), config=asdict(cfg), seconds=times)
-    if json: print(globals()['json'].dumps(res))
+    if json: print(dumps(res))
     else: print(f"{model} W{cfg.wbits}A{cfg.abits}: {len(images)} calibration images, {cfg.recon_iters} reconstruction steps per block, {cfg.qat_epochs} QAT epochs -> {out} ({sum(times.values()):.1f} s)")
 
 # %% ../nbs/08_pipeline.ipynb #12ce2efb

@@ -6,10 +6,10 @@ Docs: https://sardfq.github.io/sardfq/results.html.md"""
 
 # %% ../nbs/09_results.ipynb #28b84c61
 from __future__ import annotations
-import copy, hashlib, json, os, shlex, subprocess, sys, tempfile, threading, time
+import copy, hashlib, json, shlex, subprocess, sys, tempfile
+from json import dumps  # the tools' `json` flag shadows the module
 from dataclasses import asdict, replace
 from itertools import product
-from contextlib import contextmanager
 from pathlib import Path
 import torch
 from torch import nn
@@ -20,42 +20,13 @@ from .models import load_model, data_config, get_device, cli_errors, check_model
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid
 from .quant import check_bits
-from .pipeline import QuantConfig, quantize_pipeline, refine, paired_table
+from .pipeline import QuantConfig, StageMeter, quantize_pipeline, refine, paired_table
 from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
-__all__ = ['METHODS', 'RUN_SYNTH', 'COMPARE_SETTINGS', 'ABLATION', 'StageMeter', 'check_writable', 'write_json', 'file_digest',
-           'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'scores', 'compare',
-           'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command',
-           'run_grid']
-
-# %% ../nbs/09_results.ipynb #0d367b07
-def _rss_mb()->float:
-    "Current resident set size of this process in MB (Linux), or 0 where /proc is absent."
-    try: return int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
-    except (OSError, ValueError, IndexError): return 0.0
-
-class StageMeter:
-    "Wall time and peak memory of named stages."
-    def __init__(self, device:torch.device=torch.device('cpu'), interval:float=0.05):
-        self.device, self.interval, self.seconds, self.peak_mb = device, interval, {}, {}
-
-    @contextmanager
-    def __call__(self, name:str): # stage name, e.g. 'synth'
-        "Measure the block as stage `name`."
-        peak, done = [_rss_mb()], threading.Event()
-        def _sample():
-            while not done.wait(self.interval): peak[0] = max(peak[0], _rss_mb())
-        sampler = threading.Thread(target=_sample, daemon=True)
-        sampler.start()
-        if self.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(self.device)
-        start = time.time()
-        try: yield
-        finally:
-            done.set(); sampler.join()
-            self.seconds[name] = round(self.seconds.get(name, 0) + time.time() - start, 2)
-            cur = torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == 'cuda' else max(peak[0], _rss_mb())
-            self.peak_mb[name] = round(max(self.peak_mb.get(name, 0), cur), 1)
+__all__ = ['METHODS', 'RUN_SYNTH', 'COMPARE_SETTINGS', 'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key',
+           'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'scores', 'compare', 'compare_table',
+           'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_results.ipynb #d63cfc5e
 METHODS = ('sardfq', 'psaq', 'noise', 'real')
@@ -217,7 +188,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
     with cli_errors('sardfq-run'):
         res = run_experiment(model, checkpoint, pretrained, method, wbits, abits, eval_data, calib_dir, out, seed,
                              device, cache, eval_limit, progress=not json, synth=synth, quant=quant)
-    if json: print(globals()['json'].dumps(res))
+    if json: print(dumps(res))
     else: print(f"{model} W{wbits}A{abits} {method}: FP top-1 {res['fp']['top1']:.2f} %, quantized top-1 {res['quant']['top1']:.2f} % "
                 f"(top-5 {res['quant']['top5']:.2f} %, n={res['quant']['n']}) in {res['timings']['total'] / 60:.1f} min -> {out}")
 
@@ -299,17 +270,20 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                 cfg = cfgs[w, a, name, s]
                 qkey = (cfg.search_rounds, *cfg.quantizer_options().items())
                 if qkey not in calibrated:
-                    start = time.time()
-                    calibrated[qkey] = (calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), images.to(dev), rounds=cfg.search_rounds), round(time.time() - start, 1))
+                    meter = StageMeter(dev)
+                    with meter('calibrate'): q0 = calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), images.to(dev), rounds=cfg.search_rounds)
+                    calibrated[qkey] = q0, meter.seconds['calibrate']
                 q0, calib_s = calibrated[qkey]
-                q, start = copy.deepcopy(q0), time.time()
-                times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
-                lq = _logits(q, xh, dev)
+                meter = StageMeter(dev)
+                with meter('total'):
+                    q = copy.deepcopy(q0)
+                    times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
+                    lq = _logits(q, xh, dev)
                 k = key(m, w, a, name, s)
                 with atomic_save(out/'logits'/f'{k}.pt') as f: torch.save(lq.half(), f)
                 store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
-                                        seconds=dict(calibrate=calib_s, **times, total=round(time.time() - start + calib_s, 1)), config=asdict(cfg),
+                                        seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
                                         synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over, precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=code_version())
                 write_json(store, path)
@@ -369,7 +343,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                              dict(iters=iters), edges, device, cache, out, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
-    if json: print('\n'.join(globals()['json'].dumps(r) for r in t.to_dict('records')))
+    if json: print('\n'.join(dumps(r) for r in t.to_dict('records')))
     else: print(table_markdown(t, baseline))
 
 def compare_chart(table, # a `compare_table`

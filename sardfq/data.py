@@ -11,17 +11,18 @@ from json import dumps  # the tools' `json` flag shadows the module
 from functools import lru_cache
 from pathlib import Path
 import torch
+import torch.distributed as dist
 from torch import nn
 from torch.utils.data import Dataset, DataLoader, Subset
 from PIL import Image, UnidentifiedImageError
 from timm.data import ImageNetInfo, create_transform
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors, EVAL_CROP_PCT
+from .models import load_model, data_config, get_device, cli_errors, dist_world, distributed, EVAL_CROP_PCT
 
 # %% auto #0
-__all__ = ['IMG_SUFFIXES', 'imagenet_synsets', 'synset_index', 'ImageFolder', 'eval_transform', 'image_loader', 'load_images',
-           'split_dataset', 'evaluate', 'eval_model', 'sardfq_eval']
+__all__ = ['IMG_SUFFIXES', 'imagenet_synsets', 'synset_index', 'ImageFolder', 'eval_transform', 'Shard', 'image_loader',
+           'load_images', 'split_dataset', 'evaluate', 'eval_model', 'sardfq_eval']
 
 # %% ../nbs/01_data.ipynb #3a435746
 @lru_cache
@@ -94,17 +95,24 @@ def _limited(ds:Dataset, limit:int=None)->Dataset:
     if limit < 1: raise ValueError(f"limit {limit} must be at least 1")
     return Subset(ds, range(min(limit, len(ds))))
 
+class Shard(Subset):
+    "This process's share of `ds` under torchrun: items rank, rank + world, ...; each item on exactly one process, none repeated."
+    def __init__(self, ds:Dataset):
+        rank, world = dist_world()
+        super().__init__(ds, range(rank, len(ds), world))
+
 def image_loader(root:str|Path|Dataset, # image folder, or a dataset of (image tensor, label)
                  cfg:dict=None, # data config for the eval transform (needed when `root` is a folder)
                  batch_size:int=64, # images per batch
                  limit:int=None, # use only the first `limit` images
-                 workers:int=None # loader processes (default: up to 4, one per CPU core)
+                 workers:int=None, # loader processes (default: up to 4, one per CPU core)
+                 shard:bool=False # under torchrun, only this process's `Shard` of the images
                 )->DataLoader:
     "A DataLoader over an image folder (or dataset) in file order, transformed for evaluation."
     if batch_size < 1: raise ValueError(f"batch size {batch_size} must be at least 1")
-    ds = root if isinstance(root, Dataset) else ImageFolder(root, eval_transform(cfg))
+    ds = _limited(root if isinstance(root, Dataset) else ImageFolder(root, eval_transform(cfg)), limit)
     workers = min(4, os.cpu_count() or 1) if workers is None else workers
-    return DataLoader(_limited(ds, limit), batch_size=batch_size, shuffle=False, num_workers=workers)
+    return DataLoader(Shard(ds) if shard else ds, batch_size=batch_size, shuffle=False, num_workers=workers)
 
 def load_images(root:str|Path|Dataset, # image folder, or a dataset of (image tensor, label)
                 cfg:dict=None, # data config for the eval transform (needed when `root` is a folder)
@@ -131,16 +139,20 @@ def evaluate(model:nn.Module, # classifier returning logits
              device:str=None, # 'cpu' or 'cuda' (default: cuda when available)
              progress:bool=True # show a progress bar
             )->dict: # n, top1, top5 (percent)
-    "Top-1 and top-5 accuracy of `model` over `loader`."
-    dev = get_device(device)
+    "Top-1 and top-5 accuracy of `model` over `loader` (over all processes' shards when the loader holds a `Shard`)."
+    dev, (rank, world) = get_device(device), dist_world()
     model = model.to(dev).eval()
     n = top1 = top5 = 0
-    bar = tqdm(loader, desc='evaluate', unit='batch', disable=not progress)
+    bar = tqdm(loader, desc='evaluate', unit='batch', disable=not progress or rank != 0)
     for x, y in bar:
         x, y = x.to(dev), y.to(dev)
         hits = model(x).topk(5, dim=-1).indices == y[:, None]
         n, top1, top5 = n + len(y), top1 + hits[:, 0].sum().item(), top5 + hits.any(-1).sum().item()
         bar.set_postfix(top1=f'{100 * top1 / n:.1f}')
+    if world > 1 and isinstance(getattr(loader, 'dataset', None), Shard):
+        counts = torch.tensor([n, top1, top5], device=dev)
+        dist.all_reduce(counts)
+        n, top1, top5 = counts.tolist()
     if n == 0: raise ValueError("the loader yielded no images")
     return dict(n=n, top1=100 * top1 / n, top5=100 * top5 / n)
 
@@ -174,7 +186,7 @@ def eval_model(model:str='deit_tiny_patch16_224', # timm model name
     else:
         net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
         cfg = data_config(net, crop_pct)
-    loader = image_loader(data, cfg, batch_size=batch_size, limit=limit, workers=workers)
+    loader = image_loader(data, cfg, batch_size=batch_size, limit=limit, workers=workers, shard=True)
     res = evaluate(net, loader, device=dev, progress=progress)
     return dict(model=model, **res, seconds=round(time.time() - start, 2))
 
@@ -193,7 +205,8 @@ def sardfq_eval(model:str='deit_tiny_patch16_224', # timm model name
                 json:store_true=False # print one JSON object instead of text
                ):
     "Evaluate a timm ViT/DeiT/Swin, FP or quantized, on real ImageNet images: top-1 and top-5."
-    with cli_errors('sardfq-eval'):
+    with cli_errors('sardfq-eval'), distributed(device) as (rank, world):
         res = eval_model(model, data, checkpoint, quantized, onnx, pretrained, batch_size, limit, crop_pct, device, workers, progress=not json)
+    if rank: return  # under torchrun, rank 0 reports for all
     if json: print(dumps(res))
     else: print(f"{res['model']}: top-1 {res['top1']:.2f} %  top-5 {res['top5']:.2f} %  (n={res['n']}, {res['seconds']:.1f} s)")

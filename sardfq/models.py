@@ -10,6 +10,7 @@ import difflib, os, pickle, sys, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import torch, timm
+import torch.distributed as dist
 from torch import nn
 from fastcore.basics import listify
 from fastcore.xtras import atomic_save
@@ -19,10 +20,10 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer
 
 # %% auto #0
-__all__ = ['EVAL_CROP_PCT', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules', 'num_prefix_tokens',
-           'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'shared_path',
-           'tiny_vit', 'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'chosen_attention',
-           'capture_attention', 'capture_class_attention']
+__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules',
+           'num_prefix_tokens', 'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model',
+           'shared_path', 'tiny_vit', 'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'dist_world',
+           'distributed', 'chosen_attention', 'capture_attention', 'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -183,6 +184,32 @@ def get_device(device:str=None # 'cpu', 'cuda' or 'cuda:N'; None picks cuda when
     if dev.type not in ('cpu', 'cuda'): raise ValueError(f"unsupported device {device!r}: use cpu or cuda")
     if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError("CUDA is not available on this machine: use --device cpu")
     return dev
+
+# %% ../nbs/00_models.ipynb #6814b1df
+DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')  # what torchrun sets for each process
+
+def dist_world()->tuple: # (rank, world size)
+    "This process's rank and the number of processes: `(0, 1)` outside a process group."
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+
+@contextmanager
+def distributed(device:str=None, # 'cpu' or 'cuda' (default: cuda when available): gloo on the CPU, NCCL on CUDA
+                backend:str=None # 'gloo' or 'nccl' (default: from the device)
+               ):
+    "Inside the block, belong to the process group `torchrun` set up in the environment (if any); yields `(rank, world size)`."
+    present = [v for v in DIST_VARS if v in os.environ]
+    if not present or dist.is_initialized():
+        yield dist_world(); return
+    if len(present) < len(DIST_VARS):
+        raise ValueError(f"the distributed environment is half set ({', '.join(sorted(set(DIST_VARS) - set(present)))} missing): launch with torchrun, or unset {', '.join(present)}")
+    dev = get_device(device)
+    backend = backend or ('nccl' if dev.type == 'cuda' else 'gloo')
+    if backend not in ('gloo', 'nccl') or not dist.is_backend_available(backend) or (backend == 'nccl' and dev.type != 'cuda'):
+        raise ValueError(f"backend {backend!r} cannot run here on {dev.type}: use gloo on the CPU, nccl with CUDA")
+    if dev.type == 'cuda': torch.cuda.set_device(int(os.environ['LOCAL_RANK']))
+    dist.init_process_group(backend)
+    try: yield dist_world()
+    finally: dist.destroy_process_group()
 
 # %% ../nbs/00_models.ipynb #072ae964
 def chosen_attention(model:nn.Module, # a ViT/DeiT or Swin timm model

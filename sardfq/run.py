@@ -16,7 +16,8 @@ from torch import nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
 from fastcore.xtras import atomic_save
-from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict
+from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict, dist_world, distributed
+import torch.distributed as dist
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid
 from .quant import check_bits
@@ -110,7 +111,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                    command:str=None, # the command line to record (default: this process's)
                    model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
                   )->dict: # the results, also written to `out/results.json`
-    "Synthesize (or load real) calibration images, quantize, reconstruct/fine-tune, evaluate FP and quantized, save all."
+    "Synthesize (or load real) calibration images, quantize, reconstruct/fine-tune, evaluate FP and quantized, save all (under torchrun: synthesis and evaluation shared out, rank 0 saves and returns the results, the others None)."
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
     check_bits(wbits, '--wbits'); check_bits(abits, '--abits')
     if eval_data is None: raise ValueError("no evaluation images: pass --eval-data DIR")
@@ -136,10 +137,13 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
             images, grid = res['images'], res
     with meter('quantize'):
         qmodel, stage_s = quantize_pipeline(fp, images, qcfg, device=dev, progress=progress)
-    loader = image_loader(eval_ds, batch_size=64, limit=eval_limit)
+        if dist_world()[1] > 1:  # under torchrun every process evaluates rank 0's model
+            for t in qmodel.state_dict().values(): dist.broadcast(t, 0)
+    loader = image_loader(eval_ds, batch_size=64, limit=eval_limit, shard=True)
     with meter('eval'):
         fp_res = evaluate(fp, loader, device=dev, progress=progress)
         q_res = evaluate(qmodel, loader, device=dev, progress=progress)
+    if dist_world()[0]: return None  # rank 0 writes for all
     save_quantized(qmodel.cpu(), out/'quantized.pt')
     save_grid(dict(images=images[:64], settings=cfg), out/'calib.png')
     results = dict(model=model, method=method, wbits=wbits, abits=abits, seed=seed,
@@ -148,7 +152,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                                  calib_dir=str(calib_dir) if calib_dir else None, crop_pct=cfg['crop_pct']),
                    timings=dict(synth=meter.seconds['synth'], **stage_s, eval=meter.seconds['eval'],
                                 total=round(sum(meter.seconds.values()), 2)),
-                   peak_mem_mb=max(meter.peak_mb.values()), peak_mem_mb_by_stage=meter.peak_mb, fp=fp_res, quant=q_res, device=str(dev), torch=torch.__version__, sardfq=code_version(),
+                   peak_mem_mb=max(meter.peak_mb.values()), peak_mem_mb_by_stage=meter.peak_mb, fp=fp_res, quant=q_res, device=str(dev), processes=dist_world()[1], torch=torch.__version__, sardfq=code_version(),
                    command=command or _command())
     write_json(results, out/'results.json')
     return results
@@ -185,9 +189,10 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
     synth = {k: v for k, v in dict(n=n, iters=iters, batch_size=synth_batch, alpha=alpha, prior=prior,
                                    apa=not no_apa, msr=not no_msr, sl=not no_sl).items() if v is not None}
     quant = dict(recon_iters=recon_iters, edges=edges, qat_epochs=qat_epochs)
-    with cli_errors('sardfq-run'):
+    with cli_errors('sardfq-run'), distributed(device):
         res = run_experiment(model, checkpoint, pretrained, method, wbits, abits, eval_data, calib_dir, out, seed,
                              device, cache, eval_limit, progress=not json, synth=synth, quant=quant)
+    if res is None: return  # under torchrun, rank 0 reports for all
     if json: print(dumps(res))
     else: print(f"{model} W{wbits}A{abits} {method}: FP top-1 {res['fp']['top1']:.2f} %, quantized top-1 {res['quant']['top1']:.2f} % "
                 f"(top-5 {res['quant']['top5']:.2f} %, n={res['quant']['n']}) in {res['timings']['total'] / 60:.1f} min -> {out}")

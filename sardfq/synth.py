@@ -16,7 +16,8 @@ from torch import nn
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt
+from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, dist_world, distributed
+import torch.distributed as dist
 from fastcore.xtras import atomic_save
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -351,6 +352,58 @@ def _real_prior_images(model:nn.Module, cfg:SynthConfig)->torch.Tensor:
     imgs, _ = load_images(cfg.prior_data, data_config(model), n=cfg.n, workers=0)
     return imgs[torch.arange(cfg.n) % len(imgs)]
 
+def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:int, size:int, priors:list, dev, path:Path, bar, callback)->dict:
+    "Optimize batch `b` from its own seed, resuming from and checkpointing to `path`; its images, labels, targets and snapshots."
+    ck = _load_ckpt(path, settings) if path is not None else None
+    if ck and ck.get('result') is not None:
+        bar.update(cfg.iters); return ck['result']
+    lo, hi = pixel_range(settings)
+    gen, restarts = _batch_generator(cfg.seed, b), settings['restarts']
+    st = init_batch(model, cfg, size, gen, priors)
+    x = st['x'].clamp(lo, hi).to(dev).requires_grad_()
+    lo, hi = lo.to(dev), hi.to(dev)
+    opt = torch.optim.Adam([x], lr=settings['lr'], betas=tuple(cfg.betas))
+    start, snaps = 0, {}
+    if ck:
+        with torch.no_grad(): x.copy_(ck['x'])
+        opt.load_state_dict(ck['opt']); gen.set_state(ck['gen']); start, snaps = ck['step'], dict(ck['snaps'])
+        bar.update(start)
+    st_dev = _to(st, dev)
+    for step in range(start, cfg.iters):
+        r, s_in, length = cycle(step, cfg.iters, restarts)
+        for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
+        res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
+        vals = {k: v.item() for k, v in res.items()}
+        if not all(math.isfinite(v) for v in vals.values()):
+            raise ValueError(f"non-finite loss at batch {b}, iteration {step} ({', '.join(f'{k}={v:.4g}' for k, v in vals.items())}): lower --lr or --alpha, or check the model's weights")
+        opt.zero_grad(set_to_none=True)
+        res['loss'].backward(inputs=[x])
+        opt.step()
+        with torch.no_grad(): x.clamp_(lo, hi)
+        if step + 1 in cfg.snapshots: snaps[step + 1] = x.detach().cpu().clone()
+        bar.update(); bar.set_postfix({k: f'{v:.3g}' for k, v in vals.items()})
+        if path is not None and (step + 1) % cfg.ckpt_every == 0 and step + 1 < cfg.iters:
+            save_atomic(dict(settings=settings, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state(), snaps=snaps), path)
+        if callback is not None: callback(b, step, vals)
+    result = dict(images=x.detach().cpu().clamp(lo.cpu(), hi.cpu()), labels=st['labels'], targets=st['targets'], snapshots=snaps)
+    if path is not None: save_atomic(dict(settings=settings, result=result), path)
+    return result
+
+def _gather_batches(done:dict)->dict:
+    "Every process's finished batches, by batch index (under torchrun; `done` itself otherwise)."
+    if dist_world()[1] == 1: return done
+    parts = [None] * dist_world()[1]
+    dist.all_gather_object(parts, done)
+    return {b: d for part in parts for b, d in part.items()}
+
+def _remove_checkpoints(folder:Path, batches:range):
+    "Delete this process's batch checkpoints, and the folder once every process has deleted its own."
+    rank, world = dist_world()
+    if world > 1: dist.barrier()  # rank 0 has written the output
+    for b in batches: (folder/f'b{b}.pt').unlink(missing_ok=True)
+    if world > 1: dist.barrier()
+    if rank == 0 and folder.is_dir() and not any(folder.iterdir()): folder.rmdir()
+
 def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
                cfg:SynthConfig=None, # settings (default: `SynthConfig()`)
                out:str|Path=None, # output file: written with `save_synth`, checkpointed while running
@@ -359,60 +412,33 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
                callback=None, # called as callback(batch, step, losses) after each step
                **kwargs # settings overriding those of `cfg`, e.g. `method='psaq', n=8`
               )->dict: # images (normalized), labels, targets, settings
-    "Synthesize `cfg.n` calibration images from the FP model with the chosen method."
+    "Synthesize `cfg.n` calibration images from the FP model with the chosen method (under torchrun, batch b on process b mod N)."
     unknown = set(kwargs) - {f.name for f in fields(SynthConfig)}
     if unknown: raise ValueError(f"unknown synthesis setting(s) {', '.join(sorted(unknown))}: see SynthConfig for the names")
     cfg = replace(cfg or SynthConfig(), **kwargs).check()
-    dev = get_device(device)
+    dev, (rank, world) = get_device(device), dist_world()
     model = model.to(dev).eval()
     settings, lay = run_settings(model, cfg), apa_layout(model, cfg.apa_first)
-    lo, hi = (t.to(dev) for t in pixel_range(settings))
-    ckpt = Path(f'{out}.ckpt') if out is not None else None
-    if ckpt is not None: ckpt.parent.mkdir(parents=True, exist_ok=True)  # checkpoints are written long before `out`
-    ck = _load_ckpt(ckpt, settings) if ckpt is not None and cfg.method != 'noise' else None
-    done = ck['done'] if ck else []
+    if cfg.method == 'noise': cfg = replace(cfg, iters=0, snapshots=())  # the starting noise is the result
+    folder = Path(f'{out}.ckpt') if out is not None and cfg.iters else None
+    if folder is not None: folder.mkdir(parents=True, exist_ok=True)  # checkpoints are written long before `out`
     sizes = [min(cfg.batch_size, cfg.n - i) for i in range(0, cfg.n, cfg.batch_size)]
     real = _real_prior_images(model, cfg) if cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real' else None
-    iters = 0 if cfg.method == 'noise' else cfg.iters
-    restarts = settings['restarts']
-    bar = tqdm(total=len(sizes) * iters, initial=len(done) * iters + (ck['step'] if ck else 0), desc=f'synth {cfg.method}', disable=not progress or not iters)
-    for b in range(len(done), len(sizes)):
-        gen = _batch_generator(cfg.seed, b)
+    mine = range(rank, len(sizes), world)
+    bar = tqdm(total=len(mine) * cfg.iters, desc=f'synth {cfg.method}' + (f' (rank 0 of {world})' if world > 1 else ''), disable=not progress or not cfg.iters or rank != 0)
+    done = {}
+    for b in mine:
         first = b * cfg.batch_size
         pri = real_priors(model, real[first:first + sizes[b]], cfg.apa_first) if real is not None else None
-        st = init_batch(model, cfg, sizes[b], gen, pri)
-        x = st['x'].clamp(lo.cpu(), hi.cpu()).to(dev).requires_grad_()
-        opt = torch.optim.Adam([x], lr=settings['lr'], betas=tuple(cfg.betas))
-        start, snaps = 0, {}
-        if ck and ck['batch'] == b and ck['x'] is not None:
-            with torch.no_grad(): x.copy_(ck['x'])
-            opt.load_state_dict(ck['opt']); gen.set_state(ck['gen']); start, snaps = ck['step'], dict(ck['snaps'])
-        st_dev = _to(st, dev)
-        for step in range(start, iters):
-            r, s_in, length = cycle(step, iters, restarts)
-            for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
-            res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
-            vals = {k: v.item() for k, v in res.items()}
-            if not all(math.isfinite(v) for v in vals.values()):
-                raise ValueError(f"non-finite loss at batch {b}, iteration {step} ({', '.join(f'{k}={v:.4g}' for k, v in vals.items())}): lower --lr or --alpha, or check the model's weights")
-            opt.zero_grad(set_to_none=True)
-            res['loss'].backward(inputs=[x])
-            opt.step()
-            with torch.no_grad(): x.clamp_(lo, hi)
-            if step + 1 in cfg.snapshots: snaps[step + 1] = x.detach().cpu().clone()
-            bar.update(); bar.set_postfix({k: f'{v:.3g}' for k, v in vals.items()})
-            if ckpt is not None and (step + 1) % cfg.ckpt_every == 0 and step + 1 < iters:
-                save_atomic(dict(settings=settings, done=done, batch=b, step=step + 1, x=x.detach().cpu(), opt=opt.state_dict(), gen=gen.get_state(), snaps=snaps), ckpt)
-            if callback is not None: callback(b, step, vals)
-        done.append(dict(images=x.detach().cpu().clamp(lo.cpu(), hi.cpu()), labels=st['labels'], targets=st['targets'], snapshots=snaps))
-        if ckpt is not None and b + 1 < len(sizes): save_atomic(dict(settings=settings, done=done, batch=b + 1, step=0, x=None, opt=None, gen=None), ckpt)
+        done[b] = _synth_batch(model, cfg, settings, lay, b, sizes[b], pri, dev, folder/f'b{b}.pt' if folder else None, bar, callback)
     bar.close()
+    done = [d for _, d in sorted(_gather_batches(done).items())]
     res = dict(images=torch.cat([d['images'] for d in done]), labels=torch.cat([d['labels'] for d in done]),
                targets=torch.cat([d['targets'] for d in done]), settings=settings)
-    if cfg.snapshots and iters: res['snapshots'] = {i: torch.cat([d['snapshots'][i] for d in done]) for i in cfg.snapshots}
+    if cfg.snapshots: res['snapshots'] = {i: torch.cat([d['snapshots'][i] for d in done]) for i in cfg.snapshots}
     if out is not None:
-        save_synth(res, out)
-        if ckpt.exists(): ckpt.unlink()
+        if rank == 0: save_synth(res, out)
+        if folder is not None: _remove_checkpoints(folder, mine)
     return res
 
 # %% ../nbs/03_synth.ipynb #8c8cb07c
@@ -493,10 +519,11 @@ def sardfq_synth(model:str='deit_tiny_patch16_224', # timm model name
                  quiet:store_true=False # no progress bar
                 ):
     "Synthesize calibration images from an FP ViT/DeiT/Swin: SARDFQ, PSAQ-ViT or Gaussian noise."
-    with cli_errors('sardfq-synth'):
+    with cli_errors('sardfq-synth'), distributed(device) as (rank, world):
         cfg = SynthConfig(method=method, n=n, iters=iters, seed=seed, batch_size=batch_size, alpha=alpha, lr=lr, apa=not no_apa,
                           msr=not no_msr, sl=not no_sl, prior=prior, prior_data=prior_data, msr_views=msr_views).check()
         net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
         res = synthesize(net, cfg, out=out, device=device, progress=not quiet)
+        if rank: return  # under torchrun, rank 0 writes and reports for all
         grid = save_grid(res, png or Path(out).with_suffix('.png'))
-    print(f"sardfq-synth: {len(res['images'])} {method} images -> {out} (grid: {grid})")
+    print(f"sardfq-synth: {len(res['images'])} {method} images -> {out} (grid: {grid}){f' by {world} processes' if world > 1 else ''}")

@@ -8,6 +8,7 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 from __future__ import annotations
 import difflib, os, pickle, sys, warnings
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 import torch, timm
 import torch.distributed as dist
@@ -194,7 +195,8 @@ def dist_world()->tuple: # (rank, world size)
 
 @contextmanager
 def distributed(device:str=None, # 'cpu' or 'cuda' (default: cuda when available): gloo on the CPU, NCCL on CUDA
-                backend:str=None # 'gloo' or 'nccl' (default: from the device)
+                backend:str=None, # 'gloo' or 'nccl' (default: from the device)
+                timeout_h:float=24 # hours a process may wait for the others, e.g. in a synthesis's final gather while a peer finishes a long batch
                ):
     "Inside the block, belong to the process group `torchrun` set up in the environment (if any); yields `(rank, world size)`."
     present = [v for v in DIST_VARS if v in os.environ]
@@ -207,7 +209,7 @@ def distributed(device:str=None, # 'cpu' or 'cuda' (default: cuda when available
     if backend not in ('gloo', 'nccl') or not dist.is_backend_available(backend) or (backend == 'nccl' and dev.type != 'cuda'):
         raise ValueError(f"backend {backend!r} cannot run here on {dev.type}: use gloo on the CPU, nccl with CUDA")
     if dev.type == 'cuda': torch.cuda.set_device(int(os.environ['LOCAL_RANK']))
-    dist.init_process_group(backend)
+    dist.init_process_group(backend, timeout=timedelta(hours=timeout_h))
     try: yield dist_world()
     finally: dist.destroy_process_group()
 

@@ -14,8 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from fastcore.xtras import atomic_save
-from .models import get_device, cli_errors, data_config, EVAL_CROP_PCT
+from .models import get_device, cli_errors, data_config, written, EVAL_CROP_PCT
 from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer
 from .qmodel import QLinear, QConv2d, quantizers, quantized_layers, fold_shifts, load_quantized
 from .run import check_writable, code_version
@@ -234,7 +233,7 @@ def export_onnx(qmodel:nn.Module, # a calibrated quantized model (e.g. from `qua
     meta = dict(sardfq_format=ONNX_FORMAT, quant_config=json.dumps(qmodel.quant_config), data_config=json.dumps(dcfg))
     helper.set_model_props(proto, meta)
     onnx.checker.check_model(proto, full_check=True)
-    with atomic_save(path) as f: f.write(proto.SerializeToString())
+    with written(path) as f: f.write(proto.SerializeToString())
     return Path(path)
 
 # %% ../nbs/10_export.ipynb #a595ad67

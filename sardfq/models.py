@@ -23,8 +23,8 @@ from timm.models.swin_transformer import SwinTransformer
 # %% auto #0
 __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules',
            'num_prefix_tokens', 'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model',
-           'shared_path', 'tiny_vit', 'tiny_swin', 'save_atomic', 'load_pt', 'data_config', 'get_device', 'dist_world',
-           'distributed', 'chosen_attention', 'capture_attention', 'capture_class_attention']
+           'shared_path', 'tiny_vit', 'tiny_swin', 'written', 'save_atomic', 'load_pt', 'data_config', 'get_device',
+           'dist_world', 'distributed', 'chosen_attention', 'capture_attention', 'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -144,11 +144,20 @@ def tiny_swin(**kwargs):
     return load_model('swin_tiny_patch4_window7_224', **{**dict(img_size=56, depths=(2, 2), num_heads=(2, 4), embed_dim=24, num_classes=10), **kwargs})
 
 # %% ../nbs/00_models.ipynb #03c1c2b3
+@contextmanager
+def written(path:str|Path, # destination, replaced whole when the block ends without an error
+            mode:str='wb' # 'wb' for bytes, 'w' for text
+           ):
+    "fastcore's `atomic_save` (a temporary file beside `path`, renamed into place), leaving the usual permissions rather than the temporary file's private ones."
+    with atomic_save(path, mode) as f: yield f
+    umask = os.umask(0); os.umask(umask)
+    Path(path).chmod(0o666 & ~umask)
+
 def save_atomic(obj, # anything `torch.save` writes
                 path:str|Path # destination, replaced whole
                )->Path:
     "`torch.save` `obj` to `path` through a temporary file and a rename: nobody ever reads a half-written file."
-    with atomic_save(path) as f: torch.save(obj, f)
+    with written(path) as f: torch.save(obj, f)
     return Path(path)
 
 def load_pt(path:str|Path, # a file written by `save_atomic`

@@ -6,7 +6,7 @@ Docs: https://sardfq.github.io/sardfq/results.html.md"""
 
 # %% ../nbs/09_results.ipynb #28b84c61
 from __future__ import annotations
-import copy, hashlib, json, shlex, subprocess, sys, tempfile
+import copy, functools, hashlib, json, shlex, subprocess, sys, tempfile
 from json import dumps  # the tools' `json` flag shadows the module
 from dataclasses import asdict, replace
 from itertools import product
@@ -15,8 +15,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from fastcore.xtras import atomic_save
-from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, check_model_name, read_state_dict, dist_world, distributed, written, save_atomic
 import torch.distributed as dist
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid
@@ -47,7 +46,7 @@ def write_json(obj:dict, # JSON-serializable object
                path:str|Path # destination, replaced atomically
               ):
     "Write `obj` as indented JSON through a temporary file and a rename, so no half-written file is ever left."
-    with atomic_save(path, 'w') as f: json.dump(obj, f, indent=2)
+    with written(path, 'w') as f: json.dump(obj, f, indent=2)
 
 # %% ../nbs/09_results.ipynb #92e98460
 def file_digest(path:str|Path, # file to hash
@@ -71,8 +70,9 @@ def _command()->str:
     "The command line that started this process, for the record."
     return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
+@functools.cache
 def code_version()->str:
-    "sardfq's version and, when it runs from a git checkout, the commit (with '+' when the tree has changes)."
+    "sardfq's version and, when it runs from a git checkout, the commit (with '+' when the tree has changes), read once per process: the code it runs."
     import sardfq
     git = lambda *a: subprocess.run(['git', *a], cwd=Path(sardfq.__file__).parent, capture_output=True, text=True).stdout.strip()
     try: commit, dirty = git('rev-parse', '--short', 'HEAD'), git('status', '--porcelain', '--untracked-files=no')
@@ -112,6 +112,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                    model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
                   )->dict: # the results, also written to `out/results.json`
     "Synthesize (or load real) calibration images, quantize, reconstruct/fine-tune, evaluate FP and quantized, save all (under torchrun: synthesis and evaluation shared out, rank 0 saves and returns the results, the others None)."
+    version = code_version()  # before the long stages: the commit this process imported
     if method not in METHODS: raise ValueError(f"unknown method {method!r}: use one of {', '.join(METHODS)}")
     check_bits(wbits, '--wbits'); check_bits(abits, '--abits')
     if eval_data is None: raise ValueError("no evaluation images: pass --eval-data DIR")
@@ -152,7 +153,7 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                                  calib_dir=str(calib_dir) if calib_dir else None, crop_pct=cfg['crop_pct']),
                    timings=dict(synth=meter.seconds['synth'], **stage_s, eval=meter.seconds['eval'],
                                 total=round(sum(meter.seconds.values()), 2)),
-                   peak_mem_mb=max(meter.peak_mb.values()), peak_mem_mb_by_stage=meter.peak_mb, fp=fp_res, quant=q_res, device=str(dev), processes=dist_world()[1], torch=torch.__version__, sardfq=code_version(),
+                   peak_mem_mb=max(meter.peak_mb.values()), peak_mem_mb_by_stage=meter.peak_mb, fp=fp_res, quant=q_res, device=str(dev), processes=dist_world()[1], torch=torch.__version__, sardfq=version,
                    command=command or _command())
     write_json(results, out/'results.json')
     return results
@@ -238,6 +239,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
             model_kwargs:dict=None # passed to `timm.create_model` (e.g. a tiny test model's sizes)
            )->dict: # every finished run, by key
     "Run the paired grid of methods x bits x settings x seeds that is missing from `out/results.json`; return all its runs."
+    version = code_version()  # before the long runs: the commit this process imported
     named = methods if isinstance(methods, dict) else {m: (m, {}) for m in methods}
     specs = {m: (*_method_spec(src), dict(over)) for m, (src, over) in named.items()}  # name -> (method, iteration, synthesis fields)
     syn = lambda base, over: (base, json.dumps(over, sort_keys=True))  # one synthesis per method and fields, whatever the iterations asked
@@ -285,12 +287,12 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                     times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
                     lq = _logits(q, xh, dev)
                 k = key(m, w, a, name, s)
-                with atomic_save(out/'logits'/f'{k}.pt') as f: torch.save(lq.half(), f)
+                save_atomic(lq.half(), out/'logits'/f'{k}.pt')
                 store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
                                         synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over, precropped=precropped,
-                                        device=str(dev), torch=torch.__version__, sardfq=code_version())
+                                        device=str(dev), torch=torch.__version__, sardfq=version)
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
     return store['runs']

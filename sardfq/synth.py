@@ -16,9 +16,8 @@ from torch import nn
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
-from fastcore.xtras import atomic_save
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
 # %% auto #0
@@ -492,7 +491,7 @@ def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
               ncol:int=8 # images per row
              )->Path:
     "Write a synthesis result's images as a PNG grid, atomically."
-    with atomic_save(path) as f: image_grid(obj['images'], obj['settings']['mean'], obj['settings']['std'], ncol).save(f, format='PNG')
+    with written(path) as f: image_grid(obj['images'], obj['settings']['mean'], obj['settings']['std'], ncol).save(f, format='PNG')
     return Path(path)
 
 # %% ../nbs/03_synth.ipynb #87155bfa

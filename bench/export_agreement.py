@@ -9,13 +9,12 @@ import json, tempfile, time
 from pathlib import Path
 import torch
 from fastcore.script import call_parse
-from fastcore.xtras import atomic_save
-from sardfq.models import load_model, data_config, shared_path
-from sardfq.data import ImageFolder, eval_transform, image_loader
-from sardfq.pipeline import real_calib
+from sardfq.models import shared_path, written
+from sardfq.data import image_loader
 from sardfq.qmodel import quantize_model, calibrate, load_quantized
 from sardfq.export import export_onnx, OnnxClassifier, onnx_agreement
 from sardfq.run import code_version
+from _deit import deit_images_calib
 
 @call_parse
 def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
@@ -27,9 +26,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
         ):
     "Export each model, run it with onnxruntime (optimized and as written) and score it against its PyTorch model on every image."
     torch.set_num_threads(threads)
-    fp = load_model('deit_tiny_patch16_224', checkpoint=checkpoint).eval()
-    ds = ImageFolder(data, eval_transform(data_config(fp)))
-    calib = real_calib(data, data_config(fp))  # 32 images, seed 0
+    fp, ds, calib = deit_images_calib(checkpoint, data)
     models = {f'W{w}A{a} calibration only': calibrate(quantize_model(fp, int(w), int(a)), calib) for w, a in (b.split(',') for b in bits.split(';'))}
     models.update({f'{p} ({q.quant_config["wbits"]}/{q.quant_config["abits"]})': q for p in (quantized.split(',') if quantized else []) for q in [load_quantized(p)]})
     tmp, res = Path(tempfile.mkdtemp()), dict(images=len(ds), data=data, torch=torch.__version__, sardfq=code_version(), models={})
@@ -41,4 +38,4 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
         print(json.dumps({name: res['models'][name]}), flush=True)
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        with atomic_save(out, mode='w') as f: f.write(json.dumps(res, indent=2))
+        with written(out, 'w') as f: f.write(json.dumps(res, indent=2))

@@ -13,13 +13,12 @@ from collections import Counter
 from pathlib import Path
 import torch, onnx, onnxruntime as ort
 from fastcore.script import call_parse
-from fastcore.xtras import atomic_save
-from sardfq.models import load_model, data_config, shared_path
-from sardfq.data import ImageFolder, eval_transform, load_images
-from sardfq.pipeline import real_calib
+from sardfq.models import shared_path, written
+from sardfq.data import load_images
 from sardfq.qmodel import quantize_model, calibrate
 from sardfq.export import export_onnx
 from sardfq.run import code_version
+from _deit import deit_images_calib
 
 SETTINGS = {'W8A8': dict(wbits=8, abits=8), 'W8A8 uniform GELU': dict(wbits=8, abits=8, gelu='uniform'),
             'W4A8': dict(wbits=4, abits=8), 'W4A4': dict(wbits=4, abits=4)}
@@ -48,12 +47,10 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
         ):
     "Time PyTorch FP32, onnxruntime FP32 and the QDQ exports at each batch size, round-robin; print sizes, latencies, throughputs and ratios as JSON."
     torch.set_num_threads(threads)
-    fp = load_model('deit_tiny_patch16_224', checkpoint=checkpoint).eval()
-    ds = ImageFolder(data, eval_transform(data_config(fp)))
-    calib = real_calib(data, data_config(fp))  # 32 images, seed 0
+    fp, ds, calib = deit_images_calib(checkpoint, data)
     x = load_images(ds, n=max(map(int, batches.split(','))), batch_size=64, workers=0)[0]
     tmp = Path(tempfile.mkdtemp())
-    with atomic_save(tmp/'fp32.onnx') as f:
+    with written(tmp/'fp32.onnx') as f:
         torch.onnx.export(fp, (x[:2],), f, opset_version=20, input_names=['images'], output_names=['logits'], dynamo=False,
                           dynamic_axes={'images': {0: 'batch'}, 'logits': {0: 'batch'}})
     files, calib_s = {'onnxruntime FP32': tmp/'fp32.onnx'}, {}
@@ -85,4 +82,4 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
     print(text)
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
-        with atomic_save(out, mode='w') as f: f.write(text)
+        with written(out, 'w') as f: f.write(text)

@@ -7,20 +7,18 @@ agreement, %), for W8A8-style names (calibration only on 32 real images, seed 0)
 import copy, json, torch, tempfile
 from fastcore.script import call_parse
 from pathlib import Path
-from sardfq.models import load_model, data_config, shared_path
-from sardfq.data import ImageFolder, eval_transform, load_images
-from sardfq.pipeline import real_calib
+from sardfq.models import shared_path
+from sardfq.data import load_images
 from sardfq.qmodel import quantize_model, calibrate, load_quantized
 from sardfq.export import export_onnx, OnnxClassifier
+from _deit import deit_images_calib
 @call_parse
 def main(models:str='W8A8,W4A4' # comma-separated: WxAy (calibrated here) or quantized .pt files
         ):
     "Score float32 against float64 and onnxruntime against both, per model; print one JSON line each."
     torch.set_num_threads(2)
-    fp = load_model('deit_tiny_patch16_224', checkpoint=shared_path('models/deit_tiny_patch16_224.safetensors')).eval()
-    ds = ImageFolder(shared_path('data/imagenet-sample-dev'), eval_transform(data_config(fp)))
+    fp, ds, calib = deit_images_calib(shared_path('models/deit_tiny_patch16_224.safetensors'), shared_path('data/imagenet-sample-dev'))
     x, y = load_images(ds, batch_size=100, workers=0)
-    calib = real_calib(shared_path('data/imagenet-sample-dev'), data_config(fp))  # 32 images, seed 0
     out = {}
     for name in models.split(','):
         q = load_quantized(name) if name.endswith('.pt') else calibrate(quantize_model(fp, int(name[1]), int(name[3])), calib)

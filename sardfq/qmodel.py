@@ -12,14 +12,15 @@ import pandas as pd
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from .models import model_family, transformer_blocks, load_model, save_atomic, load_pt
 from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer, check_bits, search_setting, SEARCHES
 
 # %% auto #0
 __all__ = ['SOFTMAX_QUANTIZERS', 'GELU_SHIFT', 'GELU_QUANTIZERS', 'EDGES', 'ROUNDS', 'FORMAT', 'QLinear', 'QConv2d', 'fp_forward',
-           'QAttention', 'quantize_model', 'norm_pairs', 'quantizers', 'quantized_layers', 'act_quantizers',
-           'set_quant_state', 'quant_params', 'reparameterize', 'search_layer', 'search_matmul', 'calibrate',
-           'fold_shifts', 'quant_summary', 'save_quantized', 'load_quantized']
+           'QAttention', 'quantize_model', 'quant_summary', 'norm_pairs', 'quantizers', 'quantized_layers',
+           'act_quantizers', 'set_quant_state', 'quant_params', 'reparameterize', 'search_layer', 'search_matmul',
+           'calibrate', 'fold_shifts', 'save_quantized', 'load_quantized']
 
 # %% ../nbs/05_qmodel.ipynb #0b8f3539
 class QLinear(nn.Linear):
@@ -40,6 +41,7 @@ class QLinear(nn.Linear):
 
     def forward(self, x): return F.linear(self.aq(x), self.wq(self.weight), self.bias)
 
+# %% ../nbs/05_qmodel.ipynb #db15c0ba
 class QConv2d(nn.Conv2d):
     "The patch-embedding convolution with a per-output-channel weight quantizer and a quantized input."
     out_dim = 1
@@ -56,6 +58,7 @@ class QConv2d(nn.Conv2d):
 
     def forward(self, x): return self._conv_forward(self.aq(x), self.wq(self.weight), self.bias)
 
+# %% ../nbs/05_qmodel.ipynb #7550af79
 def fp_forward(layer:QLinear|QConv2d, # a quantized layer
                x:torch.Tensor # its input
               )->torch.Tensor:
@@ -68,6 +71,7 @@ SOFTMAX_QUANTIZERS = dict(log2=lambda bits, dim: LogQuantizer(bits, channel_dim=
                           shift_log2=lambda bits, dim: ShiftLog2Quantizer(bits),
                           uniform=lambda bits, dim: UniformQuantizer(bits, channel_dim=dim, search='mse'))
 
+# %% ../nbs/05_qmodel.ipynb #f745abde
 class QAttention(nn.Module):
     "Quantized twin of timm's Attention / WindowAttention: quantized q, k, v, log2-quantized post-softmax attention."
     def __init__(self, attn:nn.Module, # timm Attention or WindowAttention
@@ -94,10 +98,6 @@ class QAttention(nn.Module):
         self.attnq = SOFTMAX_QUANTIZERS[softmax](abits, dim)
         self.attn_drop = nn.Identity()
 
-    def _rel_pos_bias(self):
-        b = self.relative_position_bias_table[self.relative_position_index.view(-1)].view(self.window_area, self.window_area, -1)
-        return b.permute(2, 0, 1).unsqueeze(0)
-
     def forward(self, x, mask=None, **kwargs):
         B, N, _ = x.shape
         q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
@@ -111,6 +111,12 @@ class QAttention(nn.Module):
         x = (self.attnq(attn) @ self.vq(v)).transpose(1, 2).reshape(B, N, -1)
         return self.proj(self.norm(x))
 
+# %% ../nbs/05_qmodel.ipynb #4cbe29b0
+@patch
+def _rel_pos_bias(self:QAttention):
+    b = self.relative_position_bias_table[self.relative_position_index.view(-1)].view(self.window_area, self.window_area, -1)
+    return b.permute(2, 0, 1).unsqueeze(0)
+
 # %% ../nbs/05_qmodel.ipynb #cdbcaa1c
 def _arch_kwargs(model:nn.Module)->dict:
     "The `timm.create_model` sizes of `model`, so that a saved quantized model can be rebuilt from its name alone."
@@ -121,13 +127,16 @@ def _arch_kwargs(model:nn.Module)->dict:
     return dict(kw, depths=tuple(len(s.blocks) for s in model.layers), num_heads=tuple(s.blocks[0].attn.num_heads for s in model.layers),
                 window_size=tuple(model.layers[0].blocks[0].window_size))
 
+# %% ../nbs/05_qmodel.ipynb #74bf00b3
 GELU_SHIFT = 0.17  # minus GELU's minimum (-0.16997), rounded up: the shift that makes post-GELU values non-negative
 GELU_QUANTIZERS, EDGES = ('log', 'uniform'), ('8bit', 'wa')
 
+# %% ../nbs/05_qmodel.ipynb #e7c12c79
 def _choice(value, options:tuple, what:str):
     "Raise one clear `ValueError` unless `value` is one of `options`."
     if value not in options: raise ValueError(f"unknown {what} {value!r}: use one of {', '.join(map(str, options))}")
 
+# %% ../nbs/05_qmodel.ipynb #d132032f
 def quantize_model(model:nn.Module, # a timm ViT/DeiT or Swin (left unchanged)
                    wbits:int=4, # weight bit width of the blocks' layers, 2..8 (None or 32: FP)
                    abits:int=4, # activation bit width of the blocks' layers and matmuls, 2..8 (None or 32: FP)
@@ -164,6 +173,26 @@ def quantize_model(model:nn.Module, # a timm ViT/DeiT or Swin (left unchanged)
                           softmax=softmax, gelu=gelu, per_head=per_head, **searches, ln_search=ln_search, arch=_arch_kwargs(model))
     return q
 
+# %% ../nbs/05_qmodel.ipynb #a381f065
+_KINDS = dict(wq='weight', aq='input', qq='q (q@k)', kq='k (q@k)', vq='v (attn@v)', attnq='softmax (attn@v)')
+
+def quant_summary(qmodel:nn.Module, # a quantized model
+                  grouped:bool=False # one row per (part, kind, bits, quantizer, granularity) with a count, instead of per quantizer
+                 )->pd.DataFrame:
+    "One row per quantizer: module, kind (weight/input/matmul input/attention), bits, quantizer type, granularity."
+    rows = []
+    for name, m in qmodel.named_modules():
+        if not isinstance(m, Quantizer): continue
+        parent, role = name.rsplit('.', 1)
+        gran = 'per-tensor' if m.channel_dim is None else 'per-head' if role in ('qq', 'kq', 'vq', 'attnq') else 'per-channel'
+        rows.append(dict(module=parent, kind=_KINDS[role], bits=m.bits or 'FP', quantizer=type(m).__name__, granularity=gran,
+                         enabled=m.enabled, calibrated=bool(m.initialized)))
+    df = pd.DataFrame(rows)
+    if not grouped: return df
+    df['part'] = df.module.str.split('.').str[0]
+    return df.groupby(['part', 'kind', 'bits', 'quantizer', 'granularity'], sort=False).size().reset_index(name='count')
+
+# %% ../nbs/05_qmodel.ipynb #749dabe6
 def norm_pairs(qmodel:nn.Module # a model from `quantize_model`
               )->list:
     "Each (LayerNorm, QLinear) pair where the norm's output is the layer's input: norm1/qkv, norm2/fc1, Swin's patch merging."
@@ -171,19 +200,23 @@ def norm_pairs(qmodel:nn.Module # a model from `quantize_model`
     pairs += [(s.downsample.norm, s.downsample.reduction) for s in getattr(qmodel, 'layers', []) if isinstance(getattr(s.downsample, 'reduction', None), QLinear)]
     return [(n, l) for n, l in pairs if isinstance(n, nn.LayerNorm) and n.elementwise_affine and n.bias is not None]
 
+# %% ../nbs/05_qmodel.ipynb #e7ef78af
 def quantizers(qmodel:nn.Module)->list:
     "Every quantizer of `qmodel`."
     return [m for m in qmodel.modules() if isinstance(m, Quantizer)]
 
+# %% ../nbs/05_qmodel.ipynb #55e43e9b
 def quantized_layers(qmodel:nn.Module)->list:
     "Every `QLinear` and `QConv2d` of `qmodel`."
     return [m for m in qmodel.modules() if isinstance(m, (QLinear, QConv2d))]
 
+# %% ../nbs/05_qmodel.ipynb #b0394699
 def act_quantizers(qmodel:nn.Module)->list:
     "The quantizers of `qmodel` that act on activations (every quantizer but the weight quantizers)."
     wqs = {l.wq for l in quantized_layers(qmodel)}
     return [m for m in quantizers(qmodel) if m not in wqs]
 
+# %% ../nbs/05_qmodel.ipynb #f5c12702
 def set_quant_state(qmodel:nn.Module, # a quantized model
                     weights:bool=True, # quantize weights
                     acts:bool=True # quantize activations
@@ -193,6 +226,7 @@ def set_quant_state(qmodel:nn.Module, # a quantized model
     for m in quantizers(qmodel): m.enabled = weights if m in wqs else acts
     return qmodel
 
+# %% ../nbs/05_qmodel.ipynb #05b5ef23
 def quant_params(qmodel:nn.Module # a quantized model, or a part of one (e.g. a block)
                 )->dict: # 'weights', 'rounding' (AdaRound logits, where learning) and 'scales' (of activation quantizers)
     "The parameter groups reconstruction and QAT may optimize; weight scales are never among them."
@@ -239,6 +273,7 @@ def _record(modules:list, run, chunks:list)->list:
         for h in handles: h.remove()
     return [torch.cat(xs) for xs in seen]
 
+# %% ../nbs/05_qmodel.ipynb #5124df4b
 def _call_order(qmodel:nn.Module, x:torch.Tensor, mods:list)->list:
     "`mods` in the order a forward pass of `x` first calls them (those it never calls are left out)."
     order = []
@@ -248,12 +283,14 @@ def _call_order(qmodel:nn.Module, x:torch.Tensor, mods:list)->list:
         for h in handles: h.remove()
     return order
 
+# %% ../nbs/05_qmodel.ipynb #d55958cb
 def _successors(qmodel:nn.Module)->dict:
     "Map each transformer block to the next one when it feeds it directly (consecutive blocks of one `nn.Sequential`)."
     blocks = set(transformer_blocks(qmodel))
     seqs = [list(m) for m in qmodel.modules() if isinstance(m, nn.Sequential)]
     return {a: b for s in seqs for a, b in zip(s, s[1:]) if a in blocks and b in blocks}
 
+# %% ../nbs/05_qmodel.ipynb #04345e40
 def _check_images(qmodel:nn.Module, images:torch.Tensor):
     "Raise `ValueError` unless `images` is a non-empty batch of the size `qmodel` takes."
     size = tuple(qmodel.patch_embed.img_size)
@@ -270,16 +307,19 @@ def _strided(*ts:torch.Tensor)->list:
     step = max(1, -(-ts[0].numel() // _SEARCH_VALUES))
     return [t[::step] for t in ts]
 
+# %% ../nbs/05_qmodel.ipynb #e04b9a4c
 def _channel_error(y:torch.Tensor, target:torch.Tensor, dim:int)->torch.Tensor:
     "Mean squared error per channel along `dim`."
     return (y - target).pow(2).movedim(dim, 0).reshape(y.shape[dim], -1).mean(1)
 
+# %% ../nbs/05_qmodel.ipynb #b0b30c90
 def _alternate(pairs:list, error, rounds:int):
     "Search each (quantizer, its sample) in turn by `error`: all candidates in the first round, small moves after."
     for r in range(rounds):
         for q, x in pairs:
             if q.active: search_setting(q, q.candidates(x) if r == 0 else q.refine(x), error)
 
+# %% ../nbs/05_qmodel.ipynb #a4044beb
 @torch.no_grad()
 def search_layer(layer:QLinear|QConv2d, # a layer whose quantizers are initialized
                  x:torch.Tensor, # its input (calibration activations)
@@ -290,6 +330,7 @@ def search_layer(layer:QLinear|QConv2d, # a layer whose quantizers are initializ
     target = fp_forward(layer, x)
     _alternate([(layer.aq, x), (layer.wq, layer.weight)], lambda: _channel_error(layer(x), target, layer.out_dim), rounds)
 
+# %% ../nbs/05_qmodel.ipynb #334b933b
 @torch.no_grad()
 def search_matmul(qa:Quantizer, # quantizer of the left input
                   qb:Quantizer, # quantizer of the right input
@@ -361,25 +402,6 @@ def fold_shifts(qmodel:nn.Module # a calibrated (and reconstructed) quantized mo
         aq.folded.fill_(True)
     return qmodel
 
-# %% ../nbs/05_qmodel.ipynb #a381f065
-_KINDS = dict(wq='weight', aq='input', qq='q (q@k)', kq='k (q@k)', vq='v (attn@v)', attnq='softmax (attn@v)')
-
-def quant_summary(qmodel:nn.Module, # a quantized model
-                  grouped:bool=False # one row per (part, kind, bits, quantizer, granularity) with a count, instead of per quantizer
-                 )->pd.DataFrame:
-    "One row per quantizer: module, kind (weight/input/matmul input/attention), bits, quantizer type, granularity."
-    rows = []
-    for name, m in qmodel.named_modules():
-        if not isinstance(m, Quantizer): continue
-        parent, role = name.rsplit('.', 1)
-        gran = 'per-tensor' if m.channel_dim is None else 'per-head' if role in ('qq', 'kq', 'vq', 'attnq') else 'per-channel'
-        rows.append(dict(module=parent, kind=_KINDS[role], bits=m.bits or 'FP', quantizer=type(m).__name__, granularity=gran,
-                         enabled=m.enabled, calibrated=bool(m.initialized)))
-    df = pd.DataFrame(rows)
-    if not grouped: return df
-    df['part'] = df.module.str.split('.').str[0]
-    return df.groupby(['part', 'kind', 'bits', 'quantizer', 'granularity'], sort=False).size().reset_index(name='count')
-
 # %% ../nbs/05_qmodel.ipynb #7e954d29
 FORMAT = 'sardfq-quantized-3'
 
@@ -399,6 +421,7 @@ def save_quantized(qmodel:nn.Module, # a calibrated model from `quantize_model`
     save_atomic(dict(format=FORMAT, config=qmodel.quant_config, channel_dims=channel_dims, state=state), path)
     return path
 
+# %% ../nbs/05_qmodel.ipynb #442ed5a6
 def _read_quantized(path:Path)->dict:
     "The contents of a file written by `save_quantized`, or one clear error."
     obj = load_pt(path, 'quantized model', 'create it with sardfq-quantize or sardfq-run')
@@ -406,6 +429,7 @@ def _read_quantized(path:Path)->dict:
         raise ValueError(f"{path} is not a sardfq quantized model ({FORMAT}): create it with sardfq-quantize or sardfq-run")
     return obj
 
+# %% ../nbs/05_qmodel.ipynb #6cf281c6
 def load_quantized(path:str|Path, # a file written by `save_quantized`
                    **kwargs # passed to `timm.create_model`, overriding the sizes stored in the file
                   )->nn.Module: # the quantized model in eval mode, on the CPU

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from fastcore.script import call_parse, store_true
 from .models import get_device, cli_errors, data_config, written, EVAL_CROP_PCT
 from .quant import Quantizer, UniformQuantizer, LogQuantizer, ShiftLog2Quantizer
@@ -34,12 +35,13 @@ def require_onnx():
     "Raise one clear error when `onnx` or `onnxruntime` is missing."
     if onnx is None or ort is None: raise ValueError('onnx and onnxruntime are not installed: pip install "sardfq[export]"')
 
-# %% ../nbs/10_export.ipynb #827ef479
+# %% ../nbs/10_export.ipynb #6c1afa3e
 def _broadcast(axis:int|None, ndim:int)->list:
     "The shape that lines up one value per channel along `axis` of an `ndim`-d tensor (a scalar when `axis` is None)."
     if axis is None: return []
     return [-1] + [1] * (-axis - 1 if axis < 0 else ndim - axis - 1)
 
+# %% ../nbs/10_export.ipynb #d9fc2738
 class _QDQ(torch.autograd.Function):
     "Uniform quantize-dequantize at fixed settings: the fake quantizer's arithmetic in PyTorch, QuantizeLinear/DequantizeLinear in ONNX."
     @staticmethod
@@ -53,6 +55,7 @@ class _QDQ(torch.autograd.Function):
         codes = g.op('Cast', g.op('QuantizeLinear', x, s, z, axis_i=axis), to_i=TensorProto.FLOAT)
         return g.op('Mul', g.op('Sub', codes, zb), sb)  # per-head dequantization as arithmetic (see below)
 
+# %% ../nbs/10_export.ipynb #83f47374
 class _DQ(torch.autograd.Function):
     "Dequantize stored integer codes along `axis`: `(codes - zero_point) * scale`, a DequantizeLinear in ONNX."
     @staticmethod
@@ -63,7 +66,7 @@ class _DQ(torch.autograd.Function):
     @staticmethod
     def symbolic(g, codes, s, z, axis): return g.op('DequantizeLinear', codes, s, z, axis_i=axis)
 
-# %% ../nbs/10_export.ipynb #b231d318
+# %% ../nbs/10_export.ipynb #6aac6dde
 class OnnxUniform(nn.Module):
     "A calibrated `UniformQuantizer` as fixed buffers: QuantizeLinear/DequantizeLinear in an 8-bit container, clipped to its own range."
     def __init__(self, q:UniformQuantizer, # a calibrated uniform quantizer
@@ -78,8 +81,12 @@ class OnnxUniform(nn.Module):
         for name, t in dict(sb=s, zb=z, lo=(self.qmin - z) * s, hi=(self.qmax - z) * s).items(): self.register_buffer(name, t.view(shape))
 
     def forward(self, x): return _QDQ.apply(x, self.s, self.z, self.sb, self.zb, self.lo, self.hi, self.qmin, self.qmax, self.axis)
-    def extra_repr(self): return f"levels {self.qmin}..{self.qmax}" + ('' if self.axis is None else f", per channel (dim={self.axis})")
 
+# %% ../nbs/10_export.ipynb #8f999e9d
+@patch
+def extra_repr(self:OnnxUniform): return f"levels {self.qmin}..{self.qmax}" + ('' if self.axis is None else f", per channel (dim={self.axis})")
+
+# %% ../nbs/10_export.ipynb #27820101
 class OnnxLog(nn.Module):
     "A calibrated `LogQuantizer` as the element-wise ops that compute it (ONNX has no log-domain QuantizeLinear)."
     def __init__(self, q:LogQuantizer, # a calibrated log quantizer
@@ -97,6 +104,7 @@ class OnnxLog(nn.Module):
         out = torch.where(code >= self.top, 0., self.s * torch.pow(2., -self.k * code.clamp_min(0)))
         return out if self.folded else out - self.shift
 
+# %% ../nbs/10_export.ipynb #d0a27bb9
 class OnnxShiftLog2(nn.Module):
     "A calibrated `ShiftLog2Quantizer` (I&S-ViT) as element-wise ops."
     def __init__(self, q:ShiftLog2Quantizer # a calibrated shift-uniform-log2 quantizer
@@ -118,11 +126,12 @@ def onnx_quantizer(q:Quantizer, # a quantizer of a calibrated model
     "The export module of a quantizer (identity when it is off)."
     return _EXPORTS[type(q)](q, ndim) if q.active else nn.Identity()
 
-# %% ../nbs/10_export.ipynb #c5f1a5d9
+# %% ../nbs/10_export.ipynb #f68c6520
 def _int_codes(wq:UniformQuantizer, w:torch.Tensor)->torch.Tensor:
     "The integer codes of a weight, in the smallest integer type that holds them."
     return wq.codes(w.detach()).to(torch.int8 if wq.symmetric else torch.uint8)
 
+# %% ../nbs/10_export.ipynb #a7104a93
 class OnnxLinear(nn.Module):
     "A `QLinear` for export: its input quantizer, then the transposed integer weight dequantized per column into a MatMul."
     def __init__(self, layer:QLinear # a calibrated quantized linear layer
@@ -136,14 +145,17 @@ class OnnxLinear(nn.Module):
             self.register_buffer('scale', layer.wq.scale.detach().float().reshape(-1))
             self.register_buffer('zero_point', layer.wq.zero_point.detach().reshape(-1).to(self.codes.dtype))
 
-    def weight(self)->torch.Tensor:
-        "The weight as `in x out` floats."
-        return self.weight_t if self.bits is None else _DQ.apply(self.codes, self.scale, self.zero_point, 1)
-
     def forward(self, x):
         y = self.aq(x) @ self.weight()
         return y if self.bias is None else y + self.bias
 
+# %% ../nbs/10_export.ipynb #ccba96a7
+@patch
+def weight(self:OnnxLinear)->torch.Tensor:
+    "The weight as `in x out` floats."
+    return self.weight_t if self.bits is None else _DQ.apply(self.codes, self.scale, self.zero_point, 1)
+
+# %% ../nbs/10_export.ipynb #8e86cee7
 class OnnxConv(nn.Module):
     "A `QConv2d` (the patch embedding) for export: its input quantizer, then the integer weight dequantized per output channel."
     def __init__(self, conv:QConv2d # a calibrated quantized convolution
@@ -161,7 +173,7 @@ class OnnxConv(nn.Module):
         w = self.w if self.bits is None else _DQ.apply(self.codes, self.scale, self.zero_point, 0)
         return F.conv2d(self.aq(x), w, self.bias, self.stride, self.padding)
 
-# %% ../nbs/10_export.ipynb #6555a4c2
+# %% ../nbs/10_export.ipynb #8cd6e3b4
 def _check_exportable(qmodel:nn.Module):
     "Raise one clear error unless `qmodel` is a calibrated quantized model with fixed rounding."
     if not hasattr(qmodel, 'quant_config'): raise ValueError("not a quantized model: create it with quantize_model and calibrate it, or load one with load_quantized")
@@ -170,6 +182,7 @@ def _check_exportable(qmodel:nn.Module):
     if not all(bool(m.initialized) for m in quantizers(qmodel) if m.enabled and m.bits is not None):
         raise ValueError("the model is not calibrated: run calibrate (or quantize_pipeline) before exporting")
 
+# %% ../nbs/10_export.ipynb #c0bf1d19
 def onnx_module(qmodel:nn.Module # a calibrated quantized model (left unchanged)
                )->nn.Module: # a CPU copy with fixed export quantizers and integer weights, computing the same logits
     "The copy of `qmodel` that `export_onnx` traces: post-GELU shifts folded, every quantizer and quantized layer as its export twin."
@@ -183,15 +196,14 @@ def onnx_module(qmodel:nn.Module # a calibrated quantized model (left unchanged)
             elif isinstance(child, Quantizer): setattr(parent, name, onnx_quantizer(child, 4))  # the attention's q, k, v, softmax
     return m
 
-# %% ../nbs/10_export.ipynb #dfdd0ce2
-ONNX_FORMAT = 'sardfq-onnx-1'
-
+# %% ../nbs/10_export.ipynb #08eab74c
 def _pack4(a)->bytes:
     "4-bit values packed two to a byte, the first in the low nibble (ONNX's INT4/UINT4 layout)."
     v = a.reshape(-1).astype('uint8') & 0x0F
     if len(v) % 2: v = np.append(v, np.uint8(0))
     return (v[0::2] | (v[1::2] << 4)).tobytes()
 
+# %% ../nbs/10_export.ipynb #d4036018
 def _narrow_initializers(proto, names:set):
     "Give each DequantizeLinear whose codes are in `names` its own INT4/UINT4 copies of its codes and zero point; drop what is no longer used."
     inits = {i.name: i for i in proto.graph.initializer}
@@ -209,6 +221,9 @@ def _narrow_initializers(proto, names:set):
     for i in [i for i in proto.graph.initializer if i.name not in used]: proto.graph.initializer.remove(i)
     missing = names - set(made)
     if missing: raise RuntimeError(f"export: no DequantizeLinear found for {sorted(missing)[:3]}")
+
+# %% ../nbs/10_export.ipynb #b10f2330
+ONNX_FORMAT = 'sardfq-onnx-1'
 
 def export_onnx(qmodel:nn.Module, # a calibrated quantized model (e.g. from `quantize_pipeline` or `load_quantized`)
                 path:str|Path, # the .onnx file to write
@@ -236,7 +251,7 @@ def export_onnx(qmodel:nn.Module, # a calibrated quantized model (e.g. from `qua
     with written(path) as f: f.write(proto.SerializeToString())
     return Path(path)
 
-# %% ../nbs/10_export.ipynb #a595ad67
+# %% ../nbs/10_export.ipynb #6ac9144e
 def _providers(device:str|None)->list:
     "onnxruntime's providers for a device name (None: CUDA when both PyTorch and onnxruntime can use it)."
     cuda = 'CUDAExecutionProvider' in ort.get_available_providers()
@@ -245,6 +260,7 @@ def _providers(device:str|None)->list:
     if not cuda: raise ValueError("this onnxruntime has no CUDA provider: install onnxruntime-gpu, or use --device cpu")
     return ['CUDAExecutionProvider', 'CPUExecutionProvider']
 
+# %% ../nbs/10_export.ipynb #e9ab0930
 def read_onnx(path:str|Path # an ONNX file
              ):
     "The model proto of a sardfq export, or one clear error for a missing, unreadable or foreign file."
@@ -257,6 +273,7 @@ def read_onnx(path:str|Path # an ONNX file
         raise ValueError(f"{path} is not a sardfq ONNX export ({ONNX_FORMAT}): create it with sardfq-export")
     return proto
 
+# %% ../nbs/10_export.ipynb #fa6c7cd9
 class OnnxClassifier:
     "A sardfq ONNX export run by onnxruntime, called like the PyTorch model: normalized images in, logits out."
     def __init__(self, path:str|Path, # a file written by `export_onnx` / `sardfq-export`
@@ -275,15 +292,21 @@ class OnnxClassifier:
     def __call__(self, x:torch.Tensor)->torch.Tensor:
         return torch.from_numpy(self.session.run(None, {'images': x.detach().float().cpu().numpy()})[0]).to(x.device)
 
-    def eval_config(self, crop_pct:float=EVAL_CROP_PCT # center-crop fraction (None: the one stored in the file)
-                   )->dict:
-        "The stored data config of the export, with `crop_pct` as asked."
-        if crop_pct is not None and not 0 < crop_pct <= 1: raise ValueError(f"crop_pct {crop_pct} is out of range: use a fraction in (0, 1], e.g. 0.875")
-        return {**self.data_config, 'crop_pct': crop_pct or self.data_config['crop_pct']}
-
-    def to(self, *args, **kwargs): return self  # onnxruntime places the graph itself
-    def eval(self): return self
     def __repr__(self): return f"OnnxClassifier({self.path.name}, {self.quant_config['model']} W{self.quant_config['wbits']}A{self.quant_config['abits']}, {self.session.get_providers()[0]})"
+
+# %% ../nbs/10_export.ipynb #9c9d1ef6
+@patch
+def eval_config(self:OnnxClassifier, crop_pct:float=EVAL_CROP_PCT # center-crop fraction (None: the one stored in the file)
+               )->dict:
+    "The stored data config of the export, with `crop_pct` as asked."
+    if crop_pct is not None and not 0 < crop_pct <= 1: raise ValueError(f"crop_pct {crop_pct} is out of range: use a fraction in (0, 1], e.g. 0.875")
+    return {**self.data_config, 'crop_pct': crop_pct or self.data_config['crop_pct']}
+
+# %% ../nbs/10_export.ipynb #d9b296f9
+@patch
+def to(self:OnnxClassifier, *args, **kwargs): return self  # onnxruntime places the graph itself
+@patch
+def eval(self:OnnxClassifier): return self
 
 # %% ../nbs/10_export.ipynb #53c9d2d5
 @torch.no_grad()
@@ -302,7 +325,7 @@ def onnx_agreement(qmodel:nn.Module, # the quantized PyTorch model
     if n == 0: raise ValueError("the loader yielded no images")
     return dict(n=n, agree=round(100 * agree / n, 2), top1_torch=round(100 * hit_q / n, 2), top1_onnx=round(100 * hit_o / n, 2), max_abs_diff=diff)
 
-# %% ../nbs/10_export.ipynb #b3ac9250
+# %% ../nbs/10_export.ipynb #04873a3f
 def _onnx_out(out:str|Path)->Path:
     "The output file, checked before any work: a file name (not a folder) in a writable folder."
     out = Path(out)
@@ -311,6 +334,7 @@ def _onnx_out(out:str|Path)->Path:
     check_writable(out.parent, '--out')
     return out
 
+# %% ../nbs/10_export.ipynb #3b3825be
 @call_parse
 def sardfq_export(quantized:str=None, # a quantized model file from sardfq-quantize, or a sardfq-run output folder
                   out:str='model.onnx', # the ONNX file to write

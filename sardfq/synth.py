@@ -16,6 +16,7 @@ from torch import nn
 from PIL import Image
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
+from fastcore.basics import patch
 from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
@@ -47,8 +48,6 @@ def soft_targets(classes:torch.Tensor, # `B x k` class indices (k classes per im
     return full.scatter_reduce(1, classes, z, 'amax').softmax(-1)
 
 # %% ../nbs/03_synth.ipynb #225a3ebb
-TV_TARGET = (2500., 3000.)
-
 def tv_l2(x:torch.Tensor # `B x 3 x H x W`
          )->torch.Tensor: # scalar
     "Sum of the L2 norms of the horizontal, vertical and two diagonal pixel differences over the batch."
@@ -56,12 +55,16 @@ def tv_l2(x:torch.Tensor # `B x 3 x H x W`
              x[..., 1:, 1:] - x[..., :-1, :-1], x[..., 1:, :-1] - x[..., :-1, 1:])
     return sum(d.norm() for d in diffs)
 
+# %% ../nbs/03_synth.ipynb #36fa3c6a
+TV_TARGET = (2500., 3000.)
+
 def tv_loss(x:torch.Tensor, # `B x 3 x H x W`
             target:float # the level `v`
            )->torch.Tensor: # scalar `|TV_l2(x) - v|`
     "PSAQ-ViT's TV prior: distance of `tv_l2(x)` from a target level."
     return (tv_l2(x) - target).abs()
 
+# %% ../nbs/03_synth.ipynb #f7c32226
 def tv_scale(shape:tuple # `B x 3 x H x W`
             )->float:
     "Factor mapping the TV target for 32 images of 224 x 224 to a batch of this shape."
@@ -92,6 +95,7 @@ def differential_entropy(values:torch.Tensor, # `B x M` values, one row per imag
     pdf = (kernel.mean(-1) if weights is None else kernel @ weights / weights.sum()) + 1e-4
     return torch.trapezoid(-pdf * pdf.log(), grid, dim=-1)
 
+# %% ../nbs/03_synth.ipynb #dadc1020
 def patch_similarity_entropy(features:torch.Tensor, # `B' x N x D` patch features of one block (B' = images x windows for Swin)
                              n_images:int=None # images in the batch (default: B'); a Swin image's windows are pooled
                             )->torch.Tensor: # `n_images` differential entropies
@@ -111,6 +115,7 @@ def cell_boxes(size:tuple # (H, W) of the image
     h, w = size[0] // 2, size[1] // 2
     return [(r * h, c * w, h, w) for r in range(2) for c in range(2)]
 
+# %% ../nbs/03_synth.ipynb #14f02d0d
 def sample_msr(n:int, # images
                k_msr:int=K_MSR, # at most this many patches per image (1..4)
                generator:torch.Generator=None # CPU generator
@@ -121,6 +126,7 @@ def sample_msr(n:int, # images
     cells = [torch.randperm(K_MSR, generator=generator)[:k].sort().values for k in m.tolist()]
     return torch.repeat_interleave(torch.arange(n), m), torch.cat(cells)
 
+# %% ../nbs/03_synth.ipynb #2e20b5e1
 def msr_views(x:torch.Tensor, # `B x 3 x H x W` images
               image_idx:torch.Tensor, # `P` image of each patch
               cell_idx:torch.Tensor # `P` cell of each patch (0..3, row-major)
@@ -168,22 +174,24 @@ class SynthConfig:
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
     snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
 
-    def check(self):
-        "Raise one clear `ValueError` for the first bad setting; return self."
-        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}: use one of {', '.join(METHODS)}")
-        if self.restarts is not None and not 1 <= self.restarts <= self.iters: raise ValueError(f"restarts {self.restarts} must be between 1 and iters ({self.iters})")
-        for name in ('n', 'batch_size', 'iters', 'k_apa', 'ckpt_every'):
-            if int(getattr(self, name)) < 1: raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1 (e.g. --{name.replace('_', '-')} 32)")
-        if self.prior not in PRIOR_FAMILIES: raise ValueError(f"unknown prior {self.prior!r}: use one of {', '.join(PRIOR_FAMILIES)}")
-        if self.prior == 'real' and self.apa and self.method == 'sardfq' and not self.prior_data: raise ValueError("prior 'real' needs a folder of real images: pass --prior-data DIR")
-        if not 1 <= self.k_msr <= K_MSR: raise ValueError(f"k_msr {self.k_msr} is out of range: use 1..{K_MSR}")
-        if self.lr is not None and not self.lr > 0: raise ValueError(f"learning rate {self.lr} must be positive")
-        for name in ('alpha', 'tv_weight', 'entropy_weight', 'warmup', 'jitter', 'msr_views'):
-            if not getattr(self, name) >= 0: raise ValueError(f"{name} is {getattr(self, name)}: it must be >= 0")
-        if not 0 < self.z_range[0] <= self.z_range[1]: raise ValueError(f"z_range {self.z_range} must satisfy 0 < low <= high")
-        if not all(isinstance(i, int) and 1 <= i < self.iters for i in self.snapshots): raise ValueError(f"snapshots {self.snapshots} must be iterations between 1 and iters - 1 ({self.iters - 1})")
-        if not self.prior_sharpen > 0: raise ValueError(f"prior_sharpen {self.prior_sharpen} must be positive")
-        return self
+# %% ../nbs/03_synth.ipynb #c5cc82a2
+@patch
+def check(self:SynthConfig):
+    "Raise one clear `ValueError` for the first bad setting; return self."
+    if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}: use one of {', '.join(METHODS)}")
+    if self.restarts is not None and not 1 <= self.restarts <= self.iters: raise ValueError(f"restarts {self.restarts} must be between 1 and iters ({self.iters})")
+    for name in ('n', 'batch_size', 'iters', 'k_apa', 'ckpt_every'):
+        if int(getattr(self, name)) < 1: raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1 (e.g. --{name.replace('_', '-')} 32)")
+    if self.prior not in PRIOR_FAMILIES: raise ValueError(f"unknown prior {self.prior!r}: use one of {', '.join(PRIOR_FAMILIES)}")
+    if self.prior == 'real' and self.apa and self.method == 'sardfq' and not self.prior_data: raise ValueError("prior 'real' needs a folder of real images: pass --prior-data DIR")
+    if not 1 <= self.k_msr <= K_MSR: raise ValueError(f"k_msr {self.k_msr} is out of range: use 1..{K_MSR}")
+    if self.lr is not None and not self.lr > 0: raise ValueError(f"learning rate {self.lr} must be positive")
+    for name in ('alpha', 'tv_weight', 'entropy_weight', 'warmup', 'jitter', 'msr_views'):
+        if not getattr(self, name) >= 0: raise ValueError(f"{name} is {getattr(self, name)}: it must be >= 0")
+    if not 0 < self.z_range[0] <= self.z_range[1]: raise ValueError(f"z_range {self.z_range} must satisfy 0 < low <= high")
+    if not all(isinstance(i, int) and 1 <= i < self.iters for i in self.snapshots): raise ValueError(f"snapshots {self.snapshots} must be iterations between 1 and iters - 1 ({self.iters - 1})")
+    if not self.prior_sharpen > 0: raise ValueError(f"prior_sharpen {self.prior_sharpen} must be positive")
+    return self
 
 # %% ../nbs/03_synth.ipynb #70a172c8
 def _uniform(lo_hi:tuple, shape:tuple, gen:torch.Generator)->torch.Tensor:
@@ -193,12 +201,14 @@ def _batch_generator(seed:int, batch:int)->torch.Generator:
     "The CPU generator of one batch, derived from the run's seed."
     return torch.Generator().manual_seed(seed * 1_000_003 + batch)
 
+# %% ../nbs/03_synth.ipynb #aa7211ca
 def pixel_range(cfg:dict # a data config (`sardfq.models.data_config`)
                )->tuple: # (low, high), each `1 x 3 x 1 x 1`
     "The valid pixel range [0, 1] in the normalized space of a data config."
     mean, std = torch.tensor(cfg['mean']).view(1, 3, 1, 1), torch.tensor(cfg['std']).view(1, 3, 1, 1)
     return -mean / std, (1 - mean) / std
 
+# %% ../nbs/03_synth.ipynb #c30fa2ea
 def init_batch(model:nn.Module, # the FP model
                cfg:SynthConfig, # settings
                size:int, # images in this batch
@@ -247,9 +257,7 @@ def mhsa_features(model:nn.Module # a ViT/DeiT or Swin timm model
     finally:
         for h in handles: h.remove()
 
-@contextmanager
-def _nothing(): yield None
-
+# %% ../nbs/03_synth.ipynb #3fc08ab9
 def _shift_priors(priors:list, grids:list, shift:tuple, flip:bool, patch:tuple)->list:
     "Roll (by the jitter in whole patches) and flip ViT priors like their images."
     sy, sx = round(shift[0] / patch[0]), round(shift[1] / patch[1])
@@ -258,6 +266,10 @@ def _shift_priors(priors:list, grids:list, shift:tuple, flip:bool, patch:tuple)-
         m = p.unflatten(-1, g).roll((sy, sx), (-2, -1))
         out.append((m.flip(-1) if flip else m).flatten(-2))
     return out
+
+# %% ../nbs/03_synth.ipynb #f4627aeb
+@contextmanager
+def _nothing(): yield None
 
 def step_losses(model:nn.Module, # the FP model (eval mode)
                 x:torch.Tensor, # `B x 3 x H x W` images being optimized
@@ -312,6 +324,7 @@ def lr_at(step:int, # iteration, from 0
     if step < w: return lr * (step + 1) / w
     return 0.5 * lr * (1 + math.cos(math.pi * (step - w) / max(1, iters - w)))
 
+# %% ../nbs/03_synth.ipynb #6e6cc7cb
 def cycle(step:int, # iteration of the whole run, from 0
           iters:int, # iterations in the run
           restarts:int # warm-restart cycles the run is split into
@@ -335,6 +348,7 @@ def run_settings(model:nn.Module, # the FP model
     return dict(asdict(cfg), lr=lr, restarts=restarts, model=_model_name(model), family=fam, num_classes=model.num_classes,
                 input_size=tuple(dc['input_size']), mean=tuple(dc['mean']), std=tuple(dc['std']))
 
+# %% ../nbs/03_synth.ipynb #43cb9515
 def _to(st:dict, dev)->dict:
     return {k: ([t.to(dev) for t in v] if isinstance(v, list) else v.to(dev) if torch.is_tensor(v) else v) for k, v in st.items()}
 
@@ -345,12 +359,14 @@ def _load_ckpt(path:Path, settings:dict)->dict:
     if ck.get('settings') != settings: raise ValueError(f"checkpoint {path} was made with other settings: delete it to start over, or rerun with the same settings")
     return ck
 
+# %% ../nbs/03_synth.ipynb #6975700d
 def _real_prior_images(model:nn.Module, cfg:SynthConfig)->torch.Tensor:
     "The real images whose attention serves as priors, repeated to `n` when the folder has fewer."
     from sardfq.data import load_images
     imgs, _ = load_images(cfg.prior_data, data_config(model), n=cfg.n, workers=0)
     return imgs[torch.arange(cfg.n) % len(imgs)]
 
+# %% ../nbs/03_synth.ipynb #d7412006
 def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:int, size:int, priors:list, dev, path:Path, bar, callback)->dict:
     "Optimize batch `b` from its own seed, resuming from and checkpointing to `path`; its images, labels, targets and snapshots."
     ck = _load_ckpt(path, settings) if path is not None else None
@@ -388,6 +404,7 @@ def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:in
     if path is not None: save_atomic(dict(settings=settings, result=result), path)
     return result
 
+# %% ../nbs/03_synth.ipynb #efc7fc9e
 def _gather_batches(done:dict)->dict:
     "Every process's finished batches, by batch index (under torchrun; `done` itself otherwise)."
     if dist_world()[1] == 1: return done
@@ -403,6 +420,7 @@ def _remove_checkpoints(folder:Path, batches:range):
     if world > 1: dist.barrier()
     if rank == 0 and folder.is_dir() and not any(folder.iterdir()): folder.rmdir()
 
+# %% ../nbs/03_synth.ipynb #457ab56e
 def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
                cfg:SynthConfig=None, # settings (default: `SynthConfig()`)
                out:str|Path=None, # output file: written with `save_synth`, checkpointed while running
@@ -456,6 +474,7 @@ def check_synth(obj:dict, # a synthesis result
     if not all(torch.is_tensor(v) and v.shape == x.shape for v in obj.get('snapshots', {}).values()): raise ValueError(f"{name}: each snapshot must be images of the same shape as the final ones")
     return obj
 
+# %% ../nbs/03_synth.ipynb #f02db2a8
 def save_synth(obj:dict, # the result of `synthesize`
                path:str|Path # output .pt file
               )->Path:
@@ -466,11 +485,13 @@ def save_synth(obj:dict, # the result of `synthesize`
     save_atomic({k: obj[k] for k in ('images', 'labels', 'targets', 'settings', 'snapshots') if k in obj}, path)
     return path
 
+# %% ../nbs/03_synth.ipynb #618b85b8
 def load_synth(path:str|Path # a .pt file written by `save_synth`
               )->dict: # images, labels, targets, settings
     "Read and check a synthesis result."
     return check_synth(load_pt(path, 'synthetic images', f'create them with sardfq-synth --out {path}'), str(path))
 
+# %% ../nbs/03_synth.ipynb #41609b65
 def image_grid(images:torch.Tensor, # `N x 3 x H x W`, normalized
                mean:tuple, # the normalization's mean
                std:tuple, # the normalization's std
@@ -486,6 +507,7 @@ def image_grid(images:torch.Tensor, # `N x 3 x H x W`, normalized
         canvas[:, r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = im
     return Image.fromarray((canvas.permute(1, 2, 0) * 255).round().byte().numpy())
 
+# %% ../nbs/03_synth.ipynb #cf5652cb
 def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
               path:str|Path, # output .png
               ncol:int=8 # images per row

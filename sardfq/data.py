@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 from timm.data import ImageNetInfo, create_transform
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
+from fastcore.basics import patch
 from .models import load_model, data_config, get_device, cli_errors, dist_world, distributed, EVAL_CROP_PCT
 
 # %% auto #0
@@ -30,6 +31,7 @@ def imagenet_synsets()->tuple:
     "The 1000 ImageNet-1k synset ids in class-index order (sorted, as in timm)."
     return tuple(ImageNetInfo().label_names())
 
+# %% ../nbs/01_data.ipynb #130a2d7d
 @lru_cache
 def synset_index()->dict:
     "Map each ImageNet-1k synset id to its class index."
@@ -40,6 +42,7 @@ IMG_SUFFIXES = ('.jpeg', '.jpg', '.png', '.bmp', '.webp', '.tif', '.tiff')
 
 def _is_image(p:Path): return p.is_file() and p.suffix.lower() in IMG_SUFFIXES
 
+# %% ../nbs/01_data.ipynb #8c044479
 def _scan(root:Path)->tuple:
     "List (path, label) pairs under `root`, and the image files that carry no known synset."
     idx = synset_index()
@@ -48,6 +51,7 @@ def _scan(root:Path)->tuple:
     else: files = [(p, idx.get(p.name.split('_')[0])) for p in sorted(root.iterdir()) if _is_image(p)]
     return [(p, y) for p, y in files if y is not None], [p for p, y in files if y is None]
 
+# %% ../nbs/01_data.ipynb #b89d2d67
 def _readable(p:Path)->bool:
     "Whether PIL recognizes `p` as a valid image (header check, no full decode)."
     try:
@@ -55,6 +59,7 @@ def _readable(p:Path)->bool:
         return True
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError): return False
 
+# %% ../nbs/01_data.ipynb #36554640
 class ImageFolder(Dataset):
     "ImageNet images from a class-folder tree or a flat folder of `<synset>_*` files, labelled by synset index."
     def __init__(self,
@@ -72,14 +77,18 @@ class ImageFolder(Dataset):
 
     def __len__(self): return len(self.samples)
 
-    def __getitem__(self, i):
-        path, label = self.samples[i]
-        try:
-            with Image.open(path) as im: img = im.convert('RGB')
-        except OSError as e: raise OSError(f"image {path} could not be decoded ({e}): remove or replace the file") from None
-        return (self.transform(img) if self.transform else img), label
+# %% ../nbs/01_data.ipynb #63cc8740
+@patch
+def __getitem__(self:ImageFolder, i):
+    path, label = self.samples[i]
+    try:
+        with Image.open(path) as im: img = im.convert('RGB')
+    except OSError as e: raise OSError(f"image {path} could not be decoded ({e}): remove or replace the file") from None
+    return (self.transform(img) if self.transform else img), label
 
-    def __repr__(self): return f"{type(self).__name__}({str(self.root)!r}, n={len(self)})"
+# %% ../nbs/01_data.ipynb #3f8a43e3
+@patch
+def __repr__(self:ImageFolder): return f"{type(self).__name__}({str(self.root)!r}, n={len(self)})"
 
 # %% ../nbs/01_data.ipynb #2b2a2029
 def eval_transform(cfg:dict # a data config, as returned by `sardfq.models.data_config`
@@ -95,12 +104,14 @@ def _limited(ds:Dataset, limit:int=None)->Dataset:
     if limit < 1: raise ValueError(f"limit {limit} must be at least 1")
     return Subset(ds, range(min(limit, len(ds))))
 
+# %% ../nbs/01_data.ipynb #6051e706
 class Shard(Subset):
     "This process's share of `ds` under torchrun: items rank, rank + world, ...; each item on exactly one process, none repeated."
     def __init__(self, ds:Dataset):
         rank, world = dist_world()
         super().__init__(ds, range(rank, len(ds), world))
 
+# %% ../nbs/01_data.ipynb #353c352c
 def image_loader(root:str|Path|Dataset, # image folder, or a dataset of (image tensor, label)
                  cfg:dict=None, # data config for the eval transform (needed when `root` is a folder)
                  batch_size:int=64, # images per batch
@@ -114,6 +125,7 @@ def image_loader(root:str|Path|Dataset, # image folder, or a dataset of (image t
     workers = min(4, os.cpu_count() or 1) if workers is None else workers
     return DataLoader(Shard(ds) if shard else ds, batch_size=batch_size, shuffle=False, num_workers=workers)
 
+# %% ../nbs/01_data.ipynb #36c8dc0c
 def load_images(root:str|Path|Dataset, # image folder, or a dataset of (image tensor, label)
                 cfg:dict=None, # data config for the eval transform (needed when `root` is a folder)
                 n:int=None, # load only the first `n` images
@@ -123,6 +135,7 @@ def load_images(root:str|Path|Dataset, # image folder, or a dataset of (image te
     xs, ys = zip(*image_loader(root, cfg, limit=n, **kwargs))
     return torch.cat(xs), torch.cat(ys)
 
+# %% ../nbs/01_data.ipynb #16ef8b15
 def split_dataset(ds:Dataset, # the dataset to split
                   n_first:int, # size of the first, random part
                   seed:int=0 # seed of the random draw
@@ -190,6 +203,7 @@ def eval_model(model:str='deit_tiny_patch16_224', # timm model name
     res = evaluate(net, loader, device=dev, progress=progress)
     return dict(model=model, **res, seconds=round(time.time() - start, 2))
 
+# %% ../nbs/01_data.ipynb #85d6b4c0
 @call_parse
 def sardfq_eval(model:str='deit_tiny_patch16_224', # timm model name
                 data:str=None, # image folder: <synset>_*.JPEG files or <synset>/ sub-folders

@@ -21,9 +21,9 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer
 
 # %% auto #0
-__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'model_family', 'transformer_blocks', 'attention_modules',
-           'num_prefix_tokens', 'patch_grid', 'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model',
-           'shared_path', 'tiny_vit', 'tiny_swin', 'written', 'save_atomic', 'load_pt', 'data_config', 'get_device',
+__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'model_family', 'shared_path', 'check_model_name', 'read_state_dict',
+           'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks', 'attention_modules',
+           'num_prefix_tokens', 'patch_grid', 'written', 'save_atomic', 'load_pt', 'data_config', 'get_device',
            'dist_world', 'distributed', 'chosen_attention', 'capture_attention', 'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
@@ -49,27 +49,12 @@ def model_family(model:nn.Module # a timm model
         if isinstance(model, cls): return fam
     raise ValueError(f"unsupported architecture {type(model).__name__}: sardfq supports timm's VisionTransformer (ViT, DeiT) and SwinTransformer models")
 
-def transformer_blocks(model:nn.Module # a ViT/DeiT or Swin timm model
-                      )->list: # its transformer blocks, in depth order
-    "The transformer blocks of `model` in depth order (for Swin, all stages' blocks in one list)."
-    if model_family(model) == 'vit': return list(model.blocks)
-    return [blk for stage in model.layers for blk in stage.blocks]
-
-def attention_modules(model:nn.Module # a ViT/DeiT or Swin timm model
-                     )->list: # each block's attention module, in depth order
-    "The attention module of every transformer block of `model`, in depth order."
-    return [blk.attn for blk in transformer_blocks(model)]
-
-def num_prefix_tokens(model:nn.Module # a ViT/DeiT or Swin timm model
-                     )->int: # 1 for ViT/DeiT (class token), 2 for distilled DeiT, 0 for Swin
-    "How many non-patch tokens (class, distillation) precede the patch tokens."
-    return model.num_prefix_tokens if model_family(model) == 'vit' else 0
-
-def patch_grid(model:nn.Module # a ViT/DeiT or Swin timm model
-              )->tuple: # (rows, cols) of patches at the model's input size
-    "The patch grid the patch embedding produces (for Swin, the first stage's grid)."
-    model_family(model)
-    return tuple(model.patch_embed.grid_size)
+# %% ../nbs/00_models.ipynb #f6b3ee2b
+def shared_path(path:str='' # a path inside the shared folder, e.g. 'data/imagenet-sample-dev'
+               )->Path:
+    "A path in the shared assets folder: `$SARDFQ_SHARED`, else `shared/` beside the repository."
+    import sardfq
+    return Path(os.environ.get('SARDFQ_SHARED') or Path(sardfq.__file__).resolve().parents[2]/'shared')/path
 
 # %% ../nbs/00_models.ipynb #53f5621d
 def check_model_name(name:str # a timm model name
@@ -79,6 +64,7 @@ def check_model_name(name:str # a timm model name
     close = difflib.get_close_matches(name, timm.list_models(), n=3, cutoff=0.6)
     raise ValueError(f"unknown model {name!r}: " + (f"did you mean {', '.join(close)}?" if close else "see timm.list_models() for the names"))
 
+# %% ../nbs/00_models.ipynb #f3670de2
 _CKPT_SUFFIXES = ('.safetensors', '.pth', '.pt', '.bin')
 _NESTED_KEYS = ('model', 'state_dict', 'model_state_dict')
 
@@ -96,6 +82,7 @@ def read_state_dict(path:str|Path # a local .safetensors, .pth/.pt or .bin file
         raise ValueError(f"checkpoint {path} holds no state dict (a mapping of names to tensors)")
     return {k.removeprefix('module.'): v for k, v in sd.items()}
 
+# %% ../nbs/00_models.ipynb #175e5b0c
 def load_checkpoint(model:nn.Module, # the model to fill
                     path:str|Path # a local .safetensors, .pth/.pt or .bin file made for this architecture
                    )->nn.Module: # `model`, with the checkpoint's weights
@@ -110,6 +97,7 @@ def load_checkpoint(model:nn.Module, # the model to fill
     model.load_state_dict(sd, strict=True)
     return model
 
+# %% ../nbs/00_models.ipynb #3da59cec
 def load_model(name:str, # timm model name, e.g. 'deit_tiny_patch16_224'
                checkpoint:str|Path=None, # local weights: .safetensors, .pth/.pt (plain or {'model': ...}) or .bin
                pretrained:bool=False, # fetch timm's own weights from its hub instead (needs network access)
@@ -127,21 +115,41 @@ def load_model(name:str, # timm model name, e.g. 'deit_tiny_patch16_224'
     if checkpoint is not None: load_checkpoint(model, checkpoint)
     return model.eval()
 
-# %% ../nbs/00_models.ipynb #f6b3ee2b
-def shared_path(path:str='' # a path inside the shared folder, e.g. 'data/imagenet-sample-dev'
-               )->Path:
-    "A path in the shared assets folder: `$SARDFQ_SHARED`, else `shared/` beside the repository."
-    import sardfq
-    return Path(os.environ.get('SARDFQ_SHARED') or Path(sardfq.__file__).resolve().parents[2]/'shared')/path
-
 # %% ../nbs/00_models.ipynb #13b34f7b
 def tiny_vit(name='deit_tiny_patch16_224', **kwargs):
     "A small randomly initialized ViT/DeiT for tests and examples: 32 px input, 8 px patches, 4 blocks, 10 classes."
     return load_model(name, **{**dict(img_size=32, patch_size=8, embed_dim=48, depth=4, num_heads=3, num_classes=10), **kwargs})
 
+# %% ../nbs/00_models.ipynb #44c9eb4e
 def tiny_swin(**kwargs):
     "A small randomly initialized Swin for tests and examples: 56 px input, two stages of 7x7 windows, 10 classes."
     return load_model('swin_tiny_patch4_window7_224', **{**dict(img_size=56, depths=(2, 2), num_heads=(2, 4), embed_dim=24, num_classes=10), **kwargs})
+
+# %% ../nbs/00_models.ipynb #5591a1cc
+def transformer_blocks(model:nn.Module # a ViT/DeiT or Swin timm model
+                      )->list: # its transformer blocks, in depth order
+    "The transformer blocks of `model` in depth order (for Swin, all stages' blocks in one list)."
+    if model_family(model) == 'vit': return list(model.blocks)
+    return [blk for stage in model.layers for blk in stage.blocks]
+
+# %% ../nbs/00_models.ipynb #70b92787
+def attention_modules(model:nn.Module # a ViT/DeiT or Swin timm model
+                     )->list: # each block's attention module, in depth order
+    "The attention module of every transformer block of `model`, in depth order."
+    return [blk.attn for blk in transformer_blocks(model)]
+
+# %% ../nbs/00_models.ipynb #2a271e47
+def num_prefix_tokens(model:nn.Module # a ViT/DeiT or Swin timm model
+                     )->int: # 1 for ViT/DeiT (class token), 2 for distilled DeiT, 0 for Swin
+    "How many non-patch tokens (class, distillation) precede the patch tokens."
+    return model.num_prefix_tokens if model_family(model) == 'vit' else 0
+
+# %% ../nbs/00_models.ipynb #c159ec73
+def patch_grid(model:nn.Module # a ViT/DeiT or Swin timm model
+              )->tuple: # (rows, cols) of patches at the model's input size
+    "The patch grid the patch embedding produces (for Swin, the first stage's grid)."
+    model_family(model)
+    return tuple(model.patch_embed.grid_size)
 
 # %% ../nbs/00_models.ipynb #03c1c2b3
 @contextmanager
@@ -153,6 +161,7 @@ def written(path:str|Path, # destination, replaced whole when the block ends wit
     umask = os.umask(0); os.umask(umask)
     Path(path).chmod(0o666 & ~umask)
 
+# %% ../nbs/00_models.ipynb #b010a3e6
 def save_atomic(obj, # anything `torch.save` writes
                 path:str|Path # destination, replaced whole
                )->Path:
@@ -160,6 +169,7 @@ def save_atomic(obj, # anything `torch.save` writes
     with written(path) as f: torch.save(obj, f)
     return Path(path)
 
+# %% ../nbs/00_models.ipynb #591158f2
 def load_pt(path:str|Path, # a file written by `save_atomic`
             what:str, # what it holds, for the errors, e.g. 'synthetic images'
             create:str, # how to make it, for the not-found error
@@ -196,11 +206,12 @@ def get_device(device:str=None # 'cpu', 'cuda' or 'cuda:N'; None picks cuda when
     return dev
 
 # %% ../nbs/00_models.ipynb #6814b1df
-DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')  # what torchrun sets for each process
-
 def dist_world()->tuple: # (rank, world size)
     "This process's rank and the number of processes: `(0, 1)` outside a process group."
     return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+
+# %% ../nbs/00_models.ipynb #eb1dad1f
+DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')  # what torchrun sets for each process
 
 @contextmanager
 def distributed(device:str=None, # 'cpu' or 'cuda' (default: cuda when available): gloo on the CPU, NCCL on CUDA

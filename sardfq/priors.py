@@ -20,12 +20,14 @@ __all__ = ['K_APA', 'PRIOR_FAMILIES', 'mixture_prior', 'apa_layout', 'attention_
 K_APA = 5
 PRIOR_FAMILIES = ('gmm', 'laplace', 'real')
 
+# %% ../nbs/02_priors.ipynb #8178099a
 def _log_kernel(d2:torch.Tensor, d1:torch.Tensor, scale:torch.Tensor, family:str)->torch.Tensor:
     "Log of an unnormalized bump: Gaussian on squared distance `d2`, or Laplace on L1 distance `d1`."
     if family == 'gmm': return -d2 / (2 * scale ** 2)
     if family == 'laplace': return -d1 / scale
     raise ValueError(f"unknown prior family {family!r}: use gmm or laplace (or real, from real images)")
 
+# %% ../nbs/02_priors.ipynb #92a30a39
 def mixture_prior(grid:tuple, # (rows, cols) of the map
                   n:int, # number of priors to draw
                   family:str='gmm', # 'gmm' (Gaussian bumps) or 'laplace'
@@ -98,6 +100,7 @@ def random_priors(model:nn.Module, # a ViT/DeiT or Swin timm model
         out.append(mixture_prior(g, n * h, family, k_max, (scale[0] / f, scale[1] / f), generator, c).view(n, h, -1))
     return out
 
+# %% ../nbs/02_priors.ipynb #68b0bf52
 def real_priors(model:nn.Module, # a ViT/DeiT or Swin timm model
                 images:torch.Tensor, # real images, normalized for the model: `n x 3 x H x W`
                 first:int=None # the first aligned block (`apa_layout`)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import torch
 from torch import nn
+from fastcore.basics import patch
 from fastcore.script import call_parse, store_true
 from .models import load_model, data_config, get_device, cli_errors
 from .data import ImageFolder, eval_transform, load_images, split_dataset
@@ -55,30 +56,36 @@ class QuantConfig:
     qat_lr:float=LR_QAT_WEIGHTS # QAT learning rate of the weights (the scales' is 10 times larger, in log space)
     seed:int=0 # seed of the views, mini-batches and QDrop
 
-    def check(self):
-        "Raise one clear `ValueError` for the first bad setting; return self."
-        check_bits(self.wbits, '--wbits'); check_bits(self.abits, '--abits'); check_bits(self.head_bits, '--head-bits')
-        for name, options in (('edges', EDGES), ('softmax', tuple(SOFTMAX_QUANTIZERS)), ('gelu', GELU_QUANTIZERS),
-                              ('w_search', SEARCHES), ('a_search', SEARCHES), ('ln_search', SEARCHES)):
-            if getattr(self, name) not in options: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)!r} is unknown: use one of {', '.join(options)}")
-        for name in ('search_rounds', 'recon_iters', 'checks', 'qat_epochs'):
-            if not int(getattr(self, name)) >= 0: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be at least 0")
-        for name in ('recon_views', 'recon_batch'):
-            if not int(getattr(self, name)) >= 1: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be at least 1")
-        for name in ('lr_round', 'lr_scales', 'round_weight', 'qat_lr'):
-            if not 0 <= getattr(self, name) < float('inf'): raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be a finite number >= 0")
-        if not 0 <= self.warmup < 1: raise ValueError(f"--warmup {self.warmup} must be in [0, 1)")
-        if not 0 <= self.drop < 1: raise ValueError(f"--drop {self.drop} must be in [0, 1)")
-        return self
+# %% ../nbs/08_pipeline.ipynb #378afc78
+@patch
+def check(self:QuantConfig):
+    "Raise one clear `ValueError` for the first bad setting; return self."
+    check_bits(self.wbits, '--wbits'); check_bits(self.abits, '--abits'); check_bits(self.head_bits, '--head-bits')
+    for name, options in (('edges', EDGES), ('softmax', tuple(SOFTMAX_QUANTIZERS)), ('gelu', GELU_QUANTIZERS),
+                          ('w_search', SEARCHES), ('a_search', SEARCHES), ('ln_search', SEARCHES)):
+        if getattr(self, name) not in options: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)!r} is unknown: use one of {', '.join(options)}")
+    for name in ('search_rounds', 'recon_iters', 'checks', 'qat_epochs'):
+        if not int(getattr(self, name)) >= 0: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be at least 0")
+    for name in ('recon_views', 'recon_batch'):
+        if not int(getattr(self, name)) >= 1: raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be at least 1")
+    for name in ('lr_round', 'lr_scales', 'round_weight', 'qat_lr'):
+        if not 0 <= getattr(self, name) < float('inf'): raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be a finite number >= 0")
+    if not 0 <= self.warmup < 1: raise ValueError(f"--warmup {self.warmup} must be in [0, 1)")
+    if not 0 <= self.drop < 1: raise ValueError(f"--drop {self.drop} must be in [0, 1)")
+    return self
 
-    def quantizer_options(self)->dict:
-        "The options of `quantize_model`."
-        return {k: getattr(self, k) for k in ('wbits', 'abits', 'head_bits', 'edges', 'softmax', 'gelu', 'per_head', 'w_search', 'a_search', 'ln_search')}
+# %% ../nbs/08_pipeline.ipynb #ee3e1cb9
+@patch
+def quantizer_options(self:QuantConfig)->dict:
+    "The options of `quantize_model`."
+    return {k: getattr(self, k) for k in ('wbits', 'abits', 'head_bits', 'edges', 'softmax', 'gelu', 'per_head', 'w_search', 'a_search', 'ln_search')}
 
-    def recon_options(self)->dict:
-        "The options of `reconstruct`."
-        return dict(iters=self.recon_iters, views=self.recon_views, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
-                    round_weight=self.round_weight, warmup=self.warmup, drop=self.drop, checks=self.checks, tail=self.tail, seed=self.seed)
+# %% ../nbs/08_pipeline.ipynb #257bff6b
+@patch
+def recon_options(self:QuantConfig)->dict:
+    "The options of `reconstruct`."
+    return dict(iters=self.recon_iters, views=self.recon_views, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
+                round_weight=self.round_weight, warmup=self.warmup, drop=self.drop, checks=self.checks, tail=self.tail, seed=self.seed)
 
 # %% ../nbs/08_pipeline.ipynb #6a8c5ca7
 def check_calib_images(images, # the calibration images to check
@@ -93,12 +100,14 @@ def check_calib_images(images, # the calibration images to check
     if not torch.isfinite(images).all(): raise ValueError(f"{source} contain NaN or infinite values: synthesize them again")
     return images
 
+# %% ../nbs/08_pipeline.ipynb #f1c3b143
 def read_calib(path:str|Path, # a file written by `sardfq-synth`
                size:tuple=None # the model's (H, W) input size, when known
               )->torch.Tensor: # the images, `B x 3 x H x W`
     "Read synthetic calibration images (checked by `sardfq.synth.load_synth`) and check them against the model's input size."
     return check_calib_images(load_synth(path)['images'].float(), size, f"the images in {path}")
 
+# %% ../nbs/08_pipeline.ipynb #b1a30574
 def real_calib(root:str|Path, # folder of real ImageNet images
                cfg:dict, # the model's data config
                n:int=32, # how many to draw
@@ -117,6 +126,7 @@ def _rss_mb()->float:
     try: return int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
     except (OSError, ValueError, IndexError): return 0.0
 
+# %% ../nbs/08_pipeline.ipynb #eb6ccd2e
 class StageMeter:
     "Wall time and peak memory of named stages."
     def __init__(self, device:torch.device=torch.device('cpu'), interval:float=0.05):
@@ -157,6 +167,7 @@ def refine(model:nn.Module, # the FP timm model (the teacher)
     fold_shifts(qmodel)
     return meter.seconds
 
+# %% ../nbs/08_pipeline.ipynb #35198252
 def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
                       calib_images:torch.Tensor, # `B x 3 x H x W` normalized calibration images (synthetic or real)
                       cfg:QuantConfig=None, # the options (default: `QuantConfig()`)
@@ -223,6 +234,7 @@ def paired_interval(diffs:list, # per seed, the per-image differences (a 1-d ten
     lo, hi = boots.quantile(torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
     return torch.stack([d.mean() for d in diffs]).mean().item(), lo, hi
 
+# %% ../nbs/08_pipeline.ipynb #6d9cc64d
 def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`, `agree`, `kl_mean` and per-image `correct` (0/1) and `kl` lists
                  by:tuple, # fields that define a group (e.g. the bit widths); rows of one group are compared with each other
                  key:str, # the field whose values are compared within a group (e.g. 'method')
@@ -246,6 +258,7 @@ def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`,
         rows.append(row)
     return pd.DataFrame(rows, columns=[*by, key, 'seeds', 'top1', 'agree', 'kl'] if not rows else None).round(3)
 
+# %% ../nbs/08_pipeline.ipynb #7c99a31c
 def ablation_table(runs:list, # dicts with `source`, `seed`, `variant` and per-image `correct` (0/1) and `kl` lists
                    baseline:str='recon' # the variant every other is compared with, seed by seed
                   ):

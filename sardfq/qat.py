@@ -28,6 +28,7 @@ def distill_loss(q_logits:torch.Tensor, # the quantized model's logits, `B x cla
     t = temperature
     return F.kl_div(F.log_softmax(q_logits / t, -1), F.log_softmax(fp_logits / t, -1), log_target=True, reduction='batchmean') * t * t
 
+# %% ../nbs/07_qat.ipynb #a653d8b1
 @torch.no_grad()
 def eval_distill(fp_model:nn.Module, # the teacher
                  qmodel:nn.Module, # the student
@@ -43,8 +44,10 @@ def eval_distill(fp_model:nn.Module, # the teacher
 # %% ../nbs/07_qat.ipynb #96281487
 LR_QAT_WEIGHTS, LR_QAT_SCALES = 1e-5, 1e-4
 
+# %% ../nbs/07_qat.ipynb #542dc8a9
 def _params_state(params:list)->list: return [p.detach().clone() for p in params]
 
+# %% ../nbs/07_qat.ipynb #988b9f6b
 def qat(fp_model:nn.Module, # the full-precision teacher
         qmodel:nn.Module, # the quantized, calibrated student, trained in place
         images:torch.Tensor, # `B x 3 x H x W` normalized calibration images

@@ -32,11 +32,13 @@ class Tail(nn.Module):
 
     def forward(self, x): return self.model.forward_head(self.model.norm(x))
 
+# %% ../nbs/06_recon.ipynb #d5851f97
 def recon_units(model:nn.Module # a ViT/DeiT or Swin timm model, FP or quantized
                )->list: # the transformer blocks in depth order, then a `Tail`
     "The units block reconstruction fits one after the other."
     return [*transformer_blocks(model), Tail(model)]
 
+# %% ../nbs/06_recon.ipynb #8f59d218
 def unit_entry(unit:nn.Module # a unit from `recon_units`
               )->nn.Module: # the module whose first input is the unit's input
     "The module that receives the unit's input during the model's forward pass."
@@ -45,6 +47,7 @@ def unit_entry(unit:nn.Module # a unit from `recon_units`
 # %% ../nbs/06_recon.ipynb #3358835d
 class _Reached(Exception): "Raised by a forward pre-hook to stop the forward pass at a module."
 
+# %% ../nbs/06_recon.ipynb #33347c91
 @torch.no_grad()
 def unit_inputs(model:nn.Module, # the model (FP or quantized) to run
                 entry:nn.Module, # the module of `model` whose input to keep
@@ -89,6 +92,7 @@ def _random_view(img:torch.Tensor, gen:torch.Generator, min_area:float)->torch.T
     crop = F.interpolate(img[None, :, top:top + h, left:left + w], size=(H, W), mode='bilinear', align_corners=False)[0]
     return crop.flip(-1) if torch.rand(1, generator=gen).item() < 0.5 else crop
 
+# %% ../nbs/06_recon.ipynb #4fb90d60
 def calib_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 n:int=4, # views per image, the image itself first
                 seed:int=0, # seed of the crops and flips
@@ -101,6 +105,7 @@ def calib_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration im
     extra = [torch.stack([_random_view(img, gen, min_area) for img in cpu]) for _ in range(n - 1)]
     return torch.cat([cpu, *extra]).to(images.device)
 
+# %% ../nbs/06_recon.ipynb #888efa29
 def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                    seed:int=0, # seed (a different stream from `calib_views`'s)
                    min_area:float=0.1 # smallest crop, as a fraction of the image's area
@@ -112,6 +117,7 @@ def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration
 LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 1e-4, 0.01  # AdaRound's rate; QDrop's activation-scale rate, relative; BRECQ's weight
 _PASS = 32  # inputs per forward pass when caching and scoring (no gradients)
 
+# %% ../nbs/06_recon.ipynb #c8f216b9
 def recon_loss(out:torch.Tensor, # the quantized unit's output
                target:torch.Tensor, # the FP unit's output
                kl:bool=False # logits: KL divergence from the target's softmax instead
@@ -120,12 +126,14 @@ def recon_loss(out:torch.Tensor, # the quantized unit's output
     if kl: return F.kl_div(F.log_softmax(out, -1), F.log_softmax(target, -1), log_target=True, reduction='batchmean')
     return (out - target).pow(2).sum(-1).mean()
 
+# %% ../nbs/06_recon.ipynb #13732df3
 def _beta(step:int, iters:int, warmup:float, betas:tuple=(20., 2.))->float|None:
     "AdaRound's annealed exponent at `step` (None during the warm-up, when the regulariser is off)."
     start = warmup * iters
     if step < start: return None
     return betas[1] + (betas[0] - betas[1]) * max(0., 1 - (step - start) / max(1., iters - start))
 
+# %% ../nbs/06_recon.ipynb #99fa1b5c
 @torch.no_grad()
 def _held_out_loss(unit:nn.Module, val:tuple, kl:bool, batch_size:int)->float:
     "The loss of `unit` on the held-out (inputs, targets), averaged over batches."

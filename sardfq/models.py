@@ -6,14 +6,17 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 
 # %% ../nbs/00_models.ipynb #964a0535
 from __future__ import annotations
-import difflib, os, pickle, sys, warnings
+import difflib, inspect, os, pickle, sys, warnings
 from contextlib import contextmanager
+from dataclasses import fields
+from typing import Annotated, get_type_hints
 from datetime import timedelta
 from pathlib import Path
 import torch, timm
 import torch.distributed as dist
 from torch import nn
 from fastcore.basics import listify
+from fastcore.docments import docments
 from fastcore.xtras import atomic_save
 from safetensors import SafetensorError
 from safetensors.torch import load_file as load_safetensors
@@ -21,10 +24,11 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer
 
 # %% auto #0
-__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'model_family', 'shared_path', 'check_model_name', 'read_state_dict',
-           'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks', 'attention_modules',
-           'num_prefix_tokens', 'patch_grid', 'written', 'save_atomic', 'load_pt', 'data_config', 'get_device',
-           'dist_world', 'distributed', 'chosen_attention', 'capture_attention', 'capture_class_attention']
+__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_family', 'shared_path', 'check_model_name',
+           'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
+           'attention_modules', 'num_prefix_tokens', 'patch_grid', 'written', 'save_atomic', 'load_pt', 'data_config',
+           'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
+           'capture_class_attention']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -38,6 +42,23 @@ def cli_errors(prog:str=None): # name shown before the message (default: the run
             if os.environ.get('SARDFQ_DEBUG'): raise
             print(f"{name}: error: {e}", file=sys.stderr)
             sys.exit(2)
+
+# %% ../nbs/00_models.ipynb #4925b69b
+def config_options(cfg_cls:type, # a dataclass whose fields carry docments
+                   skip:tuple=() # fields the command does not offer (it sets them itself)
+                  ):
+    "Decorator for a `call_parse` command with `**kwargs`: offer every field of `cfg_cls` but `skip` and tuples as an option documented by its docment."
+    docs, hints = docments(cfg_cls), get_type_hints(cfg_cls)
+    skip = set(skip) | {k for k, t in hints.items() if t is tuple}  # a tuple is not one command-line value
+    def add(f):
+        sig = inspect.signature(f, eval_str=True)  # its own annotations as types, as call_parse needs them
+        own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        taken = {p.name for p in own} | skip
+        new = [inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=fl.default, annotation=Annotated[hints[fl.name], docs[fl.name] or ''])
+               for fl in fields(cfg_cls) if fl.name not in taken]
+        f.__signature__ = sig.replace(parameters=own + new + [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD])
+        return f
+    return add
 
 # %% ../nbs/00_models.ipynb #29f3835b
 _FAMILIES = {'vit': VisionTransformer, 'swin': SwinTransformer}

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from fastcore.basics import patch
 from fastcore.script import call_parse, store_true
-from .models import load_model, data_config, get_device, cli_errors
+from .models import load_model, data_config, get_device, cli_errors, config_options
 from .data import ImageFolder, eval_transform, load_images, split_dataset
 from .synth import load_synth
 from .quant import check_bits, SEARCHES
@@ -187,33 +187,25 @@ def quantize_pipeline(model:nn.Module, # the FP timm model (left unchanged)
 
 # %% ../nbs/08_pipeline.ipynb #dc4b38a1
 @call_parse
+@config_options(QuantConfig)
 def sardfq_quantize(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT or Swin)
                     checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
                     calib:str=None, # calibration images file written by sardfq-synth
-                    calib_dir:str=None, # or a folder of real images to draw calibration images from
+                    calib_dir:str=None, # or a folder of real images to draw calibration images from (with --seed)
                     n_calib:int=32, # how many real images to draw from --calib-dir
-                    wbits:int=QuantConfig.wbits, # weight bit width, 2 to 8 (32: full precision)
-                    abits:int=QuantConfig.abits, # activation bit width, 2 to 8 (32: full precision)
-                    edges:str=QuantConfig.edges, # first and last layer: 8bit, or wa (embedding weights at W bits, head at W/A)
-                    softmax:str=QuantConfig.softmax, # post-softmax quantizer: log2, adalog, shift_log2 or uniform
-                    gelu:str=QuantConfig.gelu, # post-GELU quantizer: log or uniform
-                    recon_iters:int=QuantConfig.recon_iters, # block-reconstruction steps per block (0: none)
-                    tail:store_true=False, # also reconstruct the head against the FP logits
-                    qat_epochs:int=QuantConfig.qat_epochs, # end-to-end distillation epochs (0: none)
-                    seed:int=QuantConfig.seed, # random seed (real-image draw, views, mini-batches)
                     device:str=None, # cpu or cuda (default: cuda when available)
                     out:str='quantized.pt', # where to write the quantized model
-                    json:store_true=False # print one JSON object instead of text
+                    json:store_true=False, # print one JSON object instead of text
+                    **options # every `QuantConfig` field, as --wbits 4, --recon-iters 0, --no-per-head, ...
                    ):
     "Quantize a timm ViT/DeiT/Swin with calibration images, block reconstruction and optional QAT; save it for sardfq-eval --quantized."
     with cli_errors('sardfq-quantize'):
-        cfg = QuantConfig(wbits=wbits, abits=abits, edges=edges, softmax=softmax, gelu=gelu, recon_iters=recon_iters, tail=tail,
-                          qat_epochs=qat_epochs, seed=seed).check()
+        cfg = QuantConfig(**options).check()
         if (calib is None) == (calib_dir is None): raise ValueError("pass exactly one of --calib FILE (from sardfq-synth) or --calib-dir DIR (real images)")
         if calib is not None and not Path(calib).is_file(): raise FileNotFoundError(f"calibration file {calib} not found: pass a file written by sardfq-synth")
         fp = load_model(model, checkpoint=checkpoint)
         dcfg = data_config(fp)
-        images = read_calib(calib, dcfg['input_size'][1:]) if calib is not None else real_calib(calib_dir, dcfg, n_calib, seed)
+        images = read_calib(calib, dcfg['input_size'][1:]) if calib is not None else real_calib(calib_dir, dcfg, n_calib, cfg.seed)
         qmodel, times = quantize_pipeline(fp, images, cfg, get_device(device), progress=not json)
         meter = StageMeter()
         with meter('save'): save_quantized(qmodel.cpu(), out)

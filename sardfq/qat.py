@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .models import get_device
 from .qmodel import quant_params
-from .recon import only_training, calib_views, held_out_views
+from .recon import only_training, optimizer_step, calib_views, held_out_views
 
 # %% auto #0
 __all__ = ['LR_QAT_WEIGHTS', 'LR_QAT_SCALES', 'distill_loss', 'eval_distill', 'qat']
@@ -84,10 +84,7 @@ def qat(fp_model:nn.Module, # the full-precision teacher
                 x = train[idx.to(dev)]
                 with torch.no_grad(): target = fp_model(x)
                 loss = distill_loss(qmodel(x), target, temperature)
-                if not torch.isfinite(loss): raise ValueError(f"QAT loss became {loss.item()}: lower the learning rates (lr_weights={lr_weights}, lr_scales={lr_scales})")
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step(); sched.step()
+                optimizer_step(opt, sched, loss, 'QAT', f'lr_weights={lr_weights}, lr_scales={lr_scales}')
                 tot += loss.item() * len(x)
             epoch_losses.append(tot / len(train))
             if (held := eval_distill(fp_model, qmodel, val, temperature, batch_size)) < best[0]: best = (held, _params_state(params), epoch)

@@ -17,7 +17,7 @@ from .qmodel import quant_params, quantized_layers, act_quantizers, _successors
 
 # %% auto #0
 __all__ = ['LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs', 'only_training',
-           'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
+           'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
 
 # %% ../nbs/06_recon.ipynb #f08227e4
 class Tail(nn.Module):
@@ -80,6 +80,19 @@ def only_training(model:nn.Module, # the model whose parameters are frozen meanw
     try: yield
     finally:
         for p, r in saved: p.requires_grad_(r)
+
+# %% ../nbs/06_recon.ipynb #28216232
+def optimizer_step(opt:torch.optim.Optimizer, # the optimizer of the parameters being fitted
+                   sched, # its learning-rate schedule, stepped after it
+                   loss:torch.Tensor, # the step's loss
+                   stage:str, # what is being fitted, for the error: 'reconstruction', 'QAT'
+                   lrs:str # the learning rates to name in the error, e.g. 'lr_round=0.001, lr_scales=0.0001'
+                  ):
+    "Backward, then one optimizer and one schedule step; a non-finite loss raises `ValueError` naming `stage` and `lrs` instead."
+    if not torch.isfinite(loss): raise ValueError(f"{stage} loss became {loss.item()}: lower the learning rates ({lrs})")
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step(); sched.step()
 
 # %% ../nbs/06_recon.ipynb #e46d8eeb
 def _random_view(img:torch.Tensor, gen:torch.Generator, min_area:float)->torch.Tensor:
@@ -186,10 +199,7 @@ def fit_unit(unit:nn.Module, # the quantized unit (a block or `Tail`), fitted in
                     loss = recon_loss(unit(x), target[idx], kl)
                     if logits and (beta := _beta(step, iters, warmup)) is not None:
                         loss = loss + round_weight * sum(l.wq.rounding_loss(beta) for l in layers)
-                    if not torch.isfinite(loss): raise ValueError(f"reconstruction loss became {loss.item()}: lower the learning rates (lr_round={lr_round}, lr_scales={lr_scales})")
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step(); sched.step()
+                    optimizer_step(opt, sched, loss, 'reconstruction', f'lr_round={lr_round}, lr_scales={lr_scales}')
                     if checks and ((step + 1) % every == 0 or step + 1 == iters):
                         for m in acts: m.drop = 0.
                         if (v := score()) < best[0]: best = (v, state(), step + 1)

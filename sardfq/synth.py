@@ -14,10 +14,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from PIL import Image
+from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -497,15 +498,10 @@ def image_grid(images:torch.Tensor, # `N x 3 x H x W`, normalized
                std:tuple, # the normalization's std
                ncol:int=8 # images per row
               )->Image.Image:
-    "De-normalize images and tile them into one RGB image (2 px gaps)."
+    "De-normalize images and tile them into one RGB image (torchvision's `make_grid`, 2 px white gaps)."
     x = (images.float() * torch.tensor(std).view(1, 3, 1, 1) + torch.tensor(mean).view(1, 3, 1, 1)).clamp(0, 1)
-    n, _, h, w = x.shape
-    ncol = min(ncol, n); nrow = -(-n // ncol)
-    canvas = torch.ones(3, nrow * (h + 2), ncol * (w + 2))
-    for i, im in enumerate(x):
-        r, c = divmod(i, ncol)
-        canvas[:, r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = im
-    return Image.fromarray((canvas.permute(1, 2, 0) * 255).round().byte().numpy())
+    grid = make_grid(x, nrow=min(ncol, len(x)), padding=2, pad_value=1.)
+    return Image.fromarray((grid.permute(1, 2, 0) * 255).round().byte().numpy())
 
 # %% ../nbs/03_synth.ipynb #cf5652cb
 def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
@@ -518,33 +514,21 @@ def save_grid(obj:dict, # a synthesis result (its settings give mean and std)
 
 # %% ../nbs/03_synth.ipynb #87155bfa
 @call_parse
+@config_options(SynthConfig)
 def sardfq_synth(model:str='deit_tiny_patch16_224', # timm model name
                  checkpoint:str=None, # local weights (.safetensors/.pth/.pt/.bin) of the FP model
-                 method:str=SynthConfig.method, # sardfq, psaq or noise
-                 n:int=SynthConfig.n, # number of images
-                 iters:int=SynthConfig.iters, # Adam iterations per batch
-                 seed:int=0, # random seed
                  out:str='synth.pt', # output .pt file
-                 batch_size:int=SynthConfig.batch_size, # images optimized together
                  device:str=None, # cpu or cuda (default: cuda when available)
-                 alpha:float=SynthConfig.alpha, # weight of the APA loss
-                 lr:float=None, # Adam learning rate (default: 0.2 ViT/DeiT, 0.25 Swin)
-                 no_apa:store_true=False, # sardfq without attention priors alignment
-                 no_msr:store_true=False, # sardfq without multi-semantic reinforcement
-                 no_sl:store_true=False, # sardfq with one-hot instead of soft labels
-                 prior:str=SynthConfig.prior, # APA prior family: gmm, laplace or real
-                 prior_data:str=None, # folder of real images for --prior real
-                 msr_views:float=SynthConfig.msr_views, # MSR views per step, as a fraction of the batch (4: all)
                  png:str=None, # PNG grid of the images (default: OUT with .png)
                  pretrained:store_true=False, # use timm's hub weights instead of --checkpoint (needs network access)
-                 quiet:store_true=False # no progress bar
+                 quiet:store_true=False, # no progress bar
+                 **options # every `SynthConfig` field but the tuples, as --method psaq, --n 8, --no-apa, ...
                 ):
     "Synthesize calibration images from an FP ViT/DeiT/Swin: SARDFQ, PSAQ-ViT or Gaussian noise."
     with cli_errors('sardfq-synth'), distributed(device) as (rank, world):
-        cfg = SynthConfig(method=method, n=n, iters=iters, seed=seed, batch_size=batch_size, alpha=alpha, lr=lr, apa=not no_apa,
-                          msr=not no_msr, sl=not no_sl, prior=prior, prior_data=prior_data, msr_views=msr_views).check()
+        cfg = SynthConfig(**options).check()
         net = load_model(model, checkpoint=checkpoint, pretrained=pretrained)
         res = synthesize(net, cfg, out=out, device=device, progress=not quiet)
         if rank: return  # under torchrun, rank 0 writes and reports for all
         grid = save_grid(res, png or Path(out).with_suffix('.png'))
-    print(f"sardfq-synth: {len(res['images'])} {method} images -> {out} (grid: {grid}){f' by {world} processes' if world > 1 else ''}")
+    print(f"sardfq-synth: {len(res['images'])} {cfg.method} images -> {out} (grid: {grid}){f' by {world} processes' if world > 1 else ''}")

@@ -21,6 +21,7 @@ from sardfq.run import code_version
 from _deit import deit_images_calib
 
 SETTINGS = {'W8A8': dict(wbits=8, abits=8), 'W8A8 uniform GELU': dict(wbits=8, abits=8, gelu='uniform'),
+            'W8A8 all uniform': dict(wbits=8, abits=8, gelu='uniform', softmax='uniform', per_head=False),
             'W4A8': dict(wbits=4, abits=8), 'W4A4': dict(wbits=4, abits=4)}
 FUSED = ('MatMulIntegerToFloat', 'QLinearMatMul', 'MatMulInteger', 'QLinearConv', 'ConvInteger', 'DynamicQuantizeMatMul', 'MatMulNBits')
 

@@ -19,7 +19,9 @@ VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_rou
                 # calibration only, one quantizer choice changed
                 own_error=dict(recon_iters=0, search_rounds=0), uniform_gelu=dict(recon_iters=0, gelu='uniform'),
                 per_tensor=dict(recon_iters=0, per_head=False), shift_log2=dict(recon_iters=0, softmax='shift_log2'),
-                adalog=dict(recon_iters=0, softmax='adalog'))
+                adalog=dict(recon_iters=0, softmax='adalog'),
+                # the export's integer-friendly setting: every activation uniform and per tensor (onnxruntime runs every product in int8)
+                int8=dict(softmax='uniform', gelu='uniform', per_head=False))
 
 @call_parse
 def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights

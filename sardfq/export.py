@@ -127,9 +127,12 @@ def onnx_quantizer(q:Quantizer, # a quantizer of a calibrated model
     return _EXPORTS[type(q)](q, ndim) if q.active else nn.Identity()
 
 # %% ../nbs/10_export.ipynb #f68c6520
-def _int_codes(wq:UniformQuantizer, w:torch.Tensor)->torch.Tensor:
-    "The integer codes of a weight, in the smallest integer type that holds them."
-    return wq.codes(w.detach()).to(torch.int8 if wq.symmetric else torch.uint8)
+def _int_codes(wq:UniformQuantizer, w:torch.Tensor)->tuple:
+    "A weight's integer codes and per-channel zero points as int8, asymmetric levels shifted down by 2^(b-1) (the dequantized values are unchanged)."
+    off = 0 if wq.symmetric else 2 ** (wq.bits - 1)
+    codes, zp = wq.codes(w.detach()) - off, wq.zero_point.detach().reshape(-1).round() - off
+    if zp.min() < -2 ** (wq.bits - 1) or zp.max() >= 2 ** (wq.bits - 1): raise ValueError(f"a weight zero point is outside its {wq.bits}-bit range: the model's quantizers are corrupt")
+    return codes.to(torch.int8), zp.to(torch.int8)
 
 # %% ../nbs/10_export.ipynb #a7104a93
 class OnnxLinear(nn.Module):
@@ -141,9 +144,10 @@ class OnnxLinear(nn.Module):
         self.bias = None if layer.bias is None else nn.Parameter(layer.bias.detach().clone())
         if self.bits is None: self.weight_t = nn.Parameter(layer.weight.detach().t().contiguous())
         else:
-            self.register_buffer('codes', _int_codes(layer.wq, layer.weight).t().contiguous())
+            codes, zero_point = _int_codes(layer.wq, layer.weight)
+            self.register_buffer('codes', codes.t().contiguous())
             self.register_buffer('scale', layer.wq.scale.detach().float().reshape(-1))
-            self.register_buffer('zero_point', layer.wq.zero_point.detach().reshape(-1).to(self.codes.dtype))
+            self.register_buffer('zero_point', zero_point)
 
     def forward(self, x):
         y = self.aq(x) @ self.weight()
@@ -165,9 +169,10 @@ class OnnxConv(nn.Module):
         self.bias = None if conv.bias is None else nn.Parameter(conv.bias.detach().clone())
         if self.bits is None: self.w = nn.Parameter(conv.weight.detach().clone())
         else:
-            self.register_buffer('codes', _int_codes(conv.wq, conv.weight))
+            codes, zero_point = _int_codes(conv.wq, conv.weight)
+            self.register_buffer('codes', codes)
             self.register_buffer('scale', conv.wq.scale.detach().float().reshape(-1))
-            self.register_buffer('zero_point', conv.wq.zero_point.detach().reshape(-1).to(self.codes.dtype))
+            self.register_buffer('zero_point', zero_point)
 
     def forward(self, x):
         w = self.w if self.bits is None else _DQ.apply(self.codes, self.scale, self.zero_point, 0)

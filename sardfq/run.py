@@ -19,7 +19,7 @@ from fastcore.script import call_parse, store_true
 from .models import load_model, data_config, get_device, cli_errors, config_options, check_model_name, read_state_dict, dist_world, distributed, written, save_atomic
 import torch.distributed as dist
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
-from .synth import SynthConfig, synthesize, load_synth, save_grid
+from .synth import SynthConfig, synthesize, load_synth, save_grid, METHODS as SYNTH_METHODS
 from .quant import check_bits
 from .pipeline import QuantConfig, StageMeter, quantize_pipeline, refine, paired_table
 from .qmodel import save_quantized, quantize_model, calibrate
@@ -33,8 +33,9 @@ __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMA
            'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
-METHODS = ('sardfq', 'psaq', 'noise', 'real')
+METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
 
+# %% ../nbs/09_run.ipynb #3592e59b
 def check_writable(out:str|Path, # output folder, created when missing
                    flag:str='--out' # the option that names it, for the message
                   )->Path:
@@ -46,6 +47,7 @@ def check_writable(out:str|Path, # output folder, created when missing
     except OSError as e: raise OSError(f"folder {out} is not writable ({e.strerror}): choose another {flag}") from None
     return out
 
+# %% ../nbs/09_run.ipynb #0370f6eb
 def write_json(obj:dict, # JSON-serializable object
                path:str|Path # destination, replaced atomically
               ):
@@ -62,6 +64,7 @@ def file_digest(path:str|Path, # file to hash
         while block := f.read(chunk): h.update(block)
     return h.hexdigest()
 
+# %% ../nbs/09_run.ipynb #25745178
 def settings_key(*parts)->str:
     "A short stable hash of JSON-serializable settings."
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -74,6 +77,7 @@ def _command()->str:
     "The command line that started this process, for the record."
     return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
+# %% ../nbs/09_run.ipynb #2262d2f9
 @functools.cache
 def code_version()->str:
     "sardfq's version and, when it runs from a git checkout, the commit (with '+' when the tree has changes), read once per process: the code it runs."
@@ -83,6 +87,7 @@ def code_version()->str:
     except OSError: commit, dirty = '', ''
     return f"{sardfq.__version__}" + (f" ({commit}{'+' if dirty else ''})" if commit else '')
 
+# %% ../nbs/09_run.ipynb #99e223f2
 def synth_calibration(model:nn.Module, # the FP model
                       model_name:str, # its timm name
                       ckpt_id:str, # checksum of its checkpoint ('pretrained' for timm's weights)
@@ -96,6 +101,7 @@ def synth_calibration(model:nn.Module, # the FP model
     if path is not None and path.is_file(): return load_synth(path), path, True
     return synthesize(model, synth, out=path, device=device, progress=progress), path, False
 
+# %% ../nbs/09_run.ipynb #c29c4825
 def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str|Path=None, # local FP weights (.safetensors/.pth/.pt/.bin)
                    pretrained:bool=False, # use timm's hub weights instead
@@ -336,15 +342,18 @@ def sardfq_results(runs_dir:str, # folder searched recursively for sardfq-run's 
 # %% ../nbs/09_run.ipynb #fe29a9f5
 COMPARE_SETTINGS = dict(calib=dict(recon_iters=0), recon=dict())  # setting name -> `QuantConfig` fields
 
+# %% ../nbs/09_run.ipynb #606e7a91
 def _precropped(cfg:dict):
     "The eval transform without its resize and crop, for images that are already its center crops."
     from torchvision import transforms as T
     return T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
 
+# %% ../nbs/09_run.ipynb #ebb9f1bc
 @torch.no_grad()
 def _logits(model:nn.Module, x:torch.Tensor, dev, batch_size:int=128)->torch.Tensor:
     return torch.cat([model(c.to(dev)).float().cpu() for c in x.split(batch_size)])
 
+# %% ../nbs/09_run.ipynb #2aa0a5a8
 def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
            fp_logits:torch.Tensor, # the FP model's on the same images
            labels:torch.Tensor # `N` true classes
@@ -432,6 +441,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
     return store['runs']
 
+# %% ../nbs/09_run.ipynb #387fabe5
 def _method_spec(m:str)->tuple:
     "`'sardfq@200'` -> ('sardfq', 200): a method and the synthesis iteration whose images to use (None: the synthesis's last)."
     base, _, at = m.partition('@')
@@ -439,6 +449,7 @@ def _method_spec(m:str)->tuple:
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}, or psaq@N / sardfq@N for the images after N synthesis iterations")
     return base, int(at) if at else None
 
+# %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
                   baseline:str='psaq' # the method every other is compared with
                  ):
@@ -446,6 +457,7 @@ def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
     runs = list(runs.values()) if isinstance(runs, dict) else runs
     return paired_table(runs, ('wbits', 'abits', 'edges', 'variant'), 'source', baseline)
 
+# %% ../nbs/09_run.ipynb #56e70fad
 def table_markdown(table, # a `paired_table`
                    baseline:str # what the differences are measured against
                   )->str:
@@ -458,6 +470,7 @@ def table_markdown(table, # a `paired_table`
                                  iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)]) + ' |' for r in table.to_dict('records')]
     return '\n'.join(lines)
 
+# %% ../nbs/09_run.ipynb #ce27e59c
 @call_parse
 def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
                    model:str='deit_tiny_patch16_224', # timm model name
@@ -488,6 +501,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
     if json: print('\n'.join(dumps(r) for r in t.to_dict('records')))
     else: print(table_markdown(t, baseline))
 
+# %% ../nbs/09_run.ipynb #3c66c046
 def compare_chart(table, # a `compare_table`
                   baseline:str='psaq' # the method the differences are measured against
                  ):
@@ -503,11 +517,13 @@ def compare_chart(table, # a `compare_table`
     fig.tight_layout()
     return fig
 
+# %% ../nbs/09_run.ipynb #20f82067
 def _ints(value:str, flag:str)->list:
     "Comma-separated integers, or one clear error naming the flag."
     try: return [int(v) for v in value.split(',')]
     except ValueError: raise ValueError(f"{flag} {value!r} must be comma-separated integers, e.g. 0,1,2,3") from None
 
+# %% ../nbs/09_run.ipynb #b54b8e22
 def _read_runs(out:Path)->dict:
     "The runs of a `compare` output folder, or one clear error."
     path = out/'results.json'
@@ -517,6 +533,7 @@ def _read_runs(out:Path)->dict:
 # %% ../nbs/09_run.ipynb #85adad06
 ABLATION = ('apa', 'msr', 'sl')
 
+# %% ../nbs/09_run.ipynb #c50dd6f1
 def experiment_grid(bits:tuple=((4, 4), (6, 6), (8, 8)), # (wbits, abits) pairs of the main comparison
                     methods:tuple=('noise', 'psaq', 'sardfq', 'real'), # calibration sources
                     ablation_bits:tuple=(4, 4), # bit widths of the SARDFQ component ablation (None: none)
@@ -534,6 +551,7 @@ def experiment_grid(bits:tuple=((4, 4), (6, 6), (8, 8)), # (wbits, abits) pairs 
                 method='sardfq', wbits=ablation_bits[0], abits=ablation_bits[1], synth=dict(zip(ABLATION, on)))
     return grid
 
+# %% ../nbs/09_run.ipynb #4dc4f6e9
 def cli_command(**kw)->str:
     "The `sardfq-run` command line equivalent to `run_experiment(**kw)`."
     args = ['sardfq-run']
@@ -544,6 +562,7 @@ def cli_command(**kw)->str:
         else: args += [f"--{ {'batch_size': 'synth-batch'}.get(k, k.replace('_', '-')) }", str(v)]
     return shlex.join(args)
 
+# %% ../nbs/09_run.ipynb #a585fe63
 def run_grid(root:str|Path, # folder of the runs: one sub-folder per run name
              grid:dict, # run name -> run_experiment arguments (see `experiment_grid`)
              only:list=None, # run only these names (None: all)

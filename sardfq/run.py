@@ -302,11 +302,15 @@ def summary_rows(rows:list # `run_row`s
     return out
 
 # %% ../nbs/09_run.ipynb #9580c412
+def _columns(rows:list, columns:dict=None)->dict:
+    "`columns`, or the columns of whichever table `rows` are: `SUMMARY_COLUMNS` for `summary_rows`, else `RUN_COLUMNS`."
+    return columns or (SUMMARY_COLUMNS if rows and 'seeds' in rows[0] else RUN_COLUMNS)
+
 def rows_markdown(rows:list, # `run_row`s or `summary_rows`
                   columns:dict=None # key -> header (default: `SUMMARY_COLUMNS` or `RUN_COLUMNS`, whichever the rows have)
                  )->str: # a markdown table
     "The rows as a markdown table: floats with two decimals, commands as code, missing values as '-'."
-    columns = columns or (SUMMARY_COLUMNS if rows and 'seeds' in rows[0] else RUN_COLUMNS)
+    columns = _columns(rows, columns)
     def cell(k, v):
         if v is None: return '-'
         return f'`{v}`' if k == 'command' else f'{v:.2f}' if isinstance(v, float) and k != 'minutes' else str(v)
@@ -318,7 +322,7 @@ def rows_csv(rows:list, # `run_row`s or `summary_rows`
              columns:dict=None # key -> header (default as in `rows_markdown`)
             )->str: # CSV text with a header line
     "The rows as CSV (missing values empty)."
-    columns = columns or (SUMMARY_COLUMNS if rows and 'seeds' in rows[0] else RUN_COLUMNS)
+    columns = _columns(rows, columns)
     buf = io.StringIO()
     w = csv_writer(buf, lineterminator='\n')
     w.writerow(columns.values())

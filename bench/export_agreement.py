@@ -1,6 +1,6 @@
 """How closely the ONNX exports of the real DeiT-Tiny follow their PyTorch fake-quant models over the 500 shared images: top-1
 agreement, both top-1s and the largest logit difference, with onnxruntime's graph optimizations (integer kernels) and without
-(the graph as written). Models: calibration only on 32 real images (seed 0) at each --bits, plus any saved quantized files
+(the graph as written). Models: calibration only on 32 real images (seed 0) in each of --settings (the last default one all uniform, as onnxruntime runs fastest), plus any saved quantized files
 (e.g. sardfq-run's W4A4 output). Prints JSON (and writes it with --out). Example:
 
     .venv/bin/python bench/export_agreement.py --quantized results/sardfq_run_cpu/sardfq-w4a4-seed0/quantized.pt --out results/export/agreement.json
@@ -11,15 +11,15 @@ import torch
 from fastcore.script import call_parse
 from sardfq.models import shared_path, written
 from sardfq.data import image_loader
-from sardfq.qmodel import quantize_model, calibrate, load_quantized
+from sardfq.qmodel import load_quantized
 from sardfq.export import export_onnx, OnnxClassifier, onnx_agreement
 from sardfq.run import code_version
-from _deit import deit_images_calib
+from _deit import deit_images_calib, calibrated
 
 @call_parse
 def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
          data:str=str(shared_path('data/imagenet-sample-dev')), # the shared real images: 32 calibrate (seed 0), all are scored
-         bits:str='8,8;6,6;4,4', # semicolon-separated wbits,abits to calibrate and export
+         settings:str='W8A8,W6A6,W4A4,W8A8 all uniform', # comma-separated names of _deit.SETTINGS to calibrate and export
          quantized:str=None, # comma-separated quantized files (sardfq-quantize / sardfq-run) to export as well
          threads:int=2, # threads of PyTorch and onnxruntime
          out:str=None # also write the JSON here
@@ -27,7 +27,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
     "Export each model, run it with onnxruntime (optimized and as written) and score it against its PyTorch model on every image."
     torch.set_num_threads(threads)
     fp, ds, calib = deit_images_calib(checkpoint, data)
-    models = {f'W{w}A{a} calibration only': calibrate(quantize_model(fp, int(w), int(a)), calib) for w, a in (b.split(',') for b in bits.split(';'))}
+    models = {f'{name} calibration only': calibrated(fp, calib, name) for name in settings.split(',')}
     models.update({f'{p} ({q.quant_config["wbits"]}/{q.quant_config["abits"]})': q for p in (quantized.split(',') if quantized else []) for q in [load_quantized(p)]})
     tmp, res = Path(tempfile.mkdtemp()), dict(images=len(ds), data=data, torch=torch.__version__, sardfq=code_version(), models={})
     for name, q in models.items():

@@ -15,14 +15,10 @@ import torch, onnx, onnxruntime as ort
 from fastcore.script import call_parse
 from sardfq.models import shared_path, written
 from sardfq.data import load_images
-from sardfq.qmodel import quantize_model, calibrate
 from sardfq.export import export_onnx
 from sardfq.run import code_version
-from _deit import deit_images_calib
+from _deit import deit_images_calib, calibrated
 
-SETTINGS = {'W8A8': dict(wbits=8, abits=8), 'W8A8 uniform GELU': dict(wbits=8, abits=8, gelu='uniform'),
-            'W8A8 all uniform': dict(wbits=8, abits=8, gelu='uniform', softmax='uniform', per_head=False),
-            'W4A8': dict(wbits=4, abits=8), 'W4A4': dict(wbits=4, abits=4)}
 FUSED = ('MatMulIntegerToFloat', 'QLinearMatMul', 'MatMulInteger', 'QLinearConv', 'ConvInteger', 'DynamicQuantizeMatMul', 'MatMulNBits')
 
 def session(path:Path, threads:int, optimized:Path=None)->ort.InferenceSession:
@@ -43,7 +39,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
          threads:int=2, # threads of PyTorch and of onnxruntime
          batches:str='1,32', # comma-separated batch sizes
          rounds:int=10, # timed batches per model and batch size (round-robin over models)
-         settings:str=','.join(SETTINGS), # comma-separated names of SETTINGS
+         settings:str='W8A8,W8A8 uniform GELU,W8A8 all uniform,W4A8,W4A4', # comma-separated names of _deit.SETTINGS
          out:str=None # also write the JSON here
         ):
     "Time PyTorch FP32, onnxruntime FP32 and the QDQ exports at each batch size, round-robin; print sizes, latencies, throughputs and ratios as JSON."
@@ -57,7 +53,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
     files, calib_s = {'onnxruntime FP32': tmp/'fp32.onnx'}, {}
     for name in settings.split(','):
         start = time.time()
-        q = calibrate(quantize_model(fp, **SETTINGS[name]), calib, rounds=0)
+        q = calibrated(fp, calib, name, rounds=0)
         calib_s[name] = round(time.time() - start, 1)
         files[f'onnxruntime {name}'] = export_onnx(q, tmp/f"{name.replace(' ', '_')}.onnx")
     runners = {'PyTorch FP32': lambda b: fp(b)}

@@ -14,7 +14,7 @@ from sardfq.pipeline import QuantConfig, ablation_table
 from sardfq.run import compare, table_markdown, RUN_SYNTH
 
 VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_round=0.), no_scales=dict(lr_scales=0.),
-                no_qdrop=dict(drop=0.), no_views=dict(recon_views=1), no_holdout=dict(checks=0), tail=dict(tail=True), qat=dict(qat_epochs=4),
+                no_qdrop=dict(drop=0.), no_views=dict(recon_views=1), views_flip=dict(view_area=1.), views_half=dict(view_area=0.5), no_holdout=dict(checks=0), tail=dict(tail=True), qat=dict(qat_epochs=4),
                 long=dict(recon_iters=2000, recon_batch=32),
                 # calibration only, one quantizer choice changed
                 own_error=dict(recon_iters=0, search_rounds=0), uniform_gelu=dict(recon_iters=0, gelu='uniform'),

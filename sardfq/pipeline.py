@@ -44,6 +44,7 @@ class QuantConfig:
     search_rounds:int=2 # output-error search rounds per layer and matmul (0: each quantizer by its own error only)
     recon_iters:int=100 # reconstruction steps per block (0: none)
     recon_views:int=4 # views per calibration image to reconstruct on (1: the images only)
+    view_area:float=0.1 # smallest reconstruction view, as a fraction of the image's area (1: flips and aspect changes only)
     recon_batch:int=8 # views per reconstruction step
     lr_round:float=LR_ROUND # learning rate of the AdaRound logits (0: nearest rounding)
     lr_scales:float=LR_SCALES # learning rate of the activation log scales in reconstruction (0: frozen)
@@ -72,6 +73,7 @@ def check(self:QuantConfig):
         if not 0 <= getattr(self, name) < float('inf'): raise ValueError(f"--{name.replace('_', '-')} {getattr(self, name)} must be a finite number >= 0")
     if not 0 <= self.warmup < 1: raise ValueError(f"--warmup {self.warmup} must be in [0, 1)")
     if not 0 <= self.drop < 1: raise ValueError(f"--drop {self.drop} must be in [0, 1)")
+    if not 0 < self.view_area <= 1: raise ValueError(f"--view-area {self.view_area} must be in (0, 1]")
     return self
 
 # %% ../nbs/08_pipeline.ipynb #ee3e1cb9
@@ -84,7 +86,7 @@ def quantizer_options(self:QuantConfig)->dict:
 @patch
 def recon_options(self:QuantConfig)->dict:
     "The options of `reconstruct`."
-    return dict(iters=self.recon_iters, views=self.recon_views, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
+    return dict(iters=self.recon_iters, views=self.recon_views, view_area=self.view_area, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
                 round_weight=self.round_weight, warmup=self.warmup, drop=self.drop, checks=self.checks, tail=self.tail, seed=self.seed)
 
 # %% ../nbs/08_pipeline.ipynb #6a8c5ca7

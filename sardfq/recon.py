@@ -219,6 +219,7 @@ def reconstruct(fp_model:nn.Module, # the full-precision model (the targets)
                 images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 iters:int=100, # optimizer steps per unit
                 views:int=4, # views per image to fit on, the image itself first (`calib_views`)
+                view_area:float=0.1, # smallest view, as a fraction of the image's area (1: flips and aspect changes only)
                 tail:bool=False, # also fit the final norm and classifier to the FP logits (KL)
                 seed:int=0, # seed of the views, mini-batches and QDrop
                 batch_size:int=8, # inputs per step
@@ -234,7 +235,7 @@ def reconstruct(fp_model:nn.Module, # the full-precision model (the targets)
     fp_units, q_units = recon_units(fp_model), recon_units(qmodel)
     if len(fp_units) != len(q_units): raise ValueError(f"the FP model has {len(fp_units) - 1} blocks and the quantized one {len(q_units) - 1}: pass the quantized twin of the FP model")
     torch.manual_seed(seed)
-    sets = [v.to(dev) for v in (calib_views(images, views, seed), held_out_views(images, seed))]
+    sets = [v.to(dev) for v in (calib_views(images, views, seed, view_area), held_out_views(images, seed, view_area))]
     after_q = _successors(qmodel)
     acts, records = None, []
     for i in (bar := tqdm(range(len(q_units) if tail else len(q_units) - 1), desc='reconstruct', unit='unit', disable=not progress)):

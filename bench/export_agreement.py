@@ -1,6 +1,7 @@
 """How closely the ONNX exports of the real DeiT-Tiny follow their PyTorch fake-quant models over the 500 shared images: top-1
 agreement, both top-1s and the largest logit difference, with onnxruntime's graph optimizations (integer kernels) and without
-(the graph as written). Models: calibration only on 32 real images (seed 0) in each of --settings (the last default one all uniform, as onnxruntime runs fastest), plus any saved quantized files
+(the graph as written). Models: calibration only on 32 real images (seed 0) in each of --settings (by default W8A8, W6A6, W4A4, and W8A8 with
+every activation quantizer uniform and per tensor, the one onnxruntime runs fastest), plus any saved quantized files
 (e.g. sardfq-run's W4A4 output). Prints JSON (and writes it with --out). Example:
 
     .venv/bin/python bench/export_agreement.py --quantized results/sardfq_run_cpu/sardfq-w4a4-seed0/quantized.pt --out results/export/agreement.json

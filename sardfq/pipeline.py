@@ -20,7 +20,7 @@ from .data import ImageFolder, eval_transform, load_images, split_dataset
 from .synth import load_synth
 from .quant import check_bits, SEARCHES
 from .qmodel import quantize_model, calibrate, fold_shifts, save_quantized, SOFTMAX_QUANTIZERS, GELU_QUANTIZERS, EDGES
-from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT
+from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT, MIN_VIEW_AREA
 from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
@@ -44,7 +44,7 @@ class QuantConfig:
     search_rounds:int=2 # output-error search rounds per layer and matmul (0: each quantizer by its own error only)
     recon_iters:int=100 # reconstruction steps per block (0: none)
     recon_views:int=4 # views per calibration image to reconstruct on (1: the images only)
-    view_area:float=0.1 # smallest reconstruction view, as a fraction of the image's area (1: flips and aspect changes only)
+    view_area:float=MIN_VIEW_AREA # smallest reconstruction view, as a fraction of the image's area (1: flips and aspect changes only)
     recon_batch:int=8 # views per reconstruction step
     lr_round:float=LR_ROUND # learning rate of the AdaRound logits (0: nearest rounding)
     lr_scales:float=LR_SCALES # learning rate of the activation log scales in reconstruction (0: frozen)

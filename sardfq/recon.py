@@ -16,8 +16,8 @@ from .models import transformer_blocks, get_device
 from .qmodel import quant_params, quantized_layers, act_quantizers, _successors
 
 # %% auto #0
-__all__ = ['LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs', 'only_training',
-           'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
+__all__ = ['MIN_VIEW_AREA', 'LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs',
+           'only_training', 'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
 
 # %% ../nbs/06_recon.ipynb #f08227e4
 class Tail(nn.Module):
@@ -106,10 +106,12 @@ def _random_view(img:torch.Tensor, gen:torch.Generator, min_area:float)->torch.T
     return crop.flip(-1) if torch.rand(1, generator=gen).item() < 0.5 else crop
 
 # %% ../nbs/06_recon.ipynb #4fb90d60
+MIN_VIEW_AREA = 0.1  # the smallest random crop of a view, as a fraction of the image's area
+
 def calib_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 n:int=4, # views per image, the image itself first
                 seed:int=0, # seed of the crops and flips
-                min_area:float=0.1 # smallest crop, as a fraction of the image's area
+                min_area:float=MIN_VIEW_AREA # smallest crop, as a fraction of the image's area
                )->torch.Tensor: # `n B x 3 x H x W`: the images, then `n - 1` rounds of random views of each
     "The images and `n - 1` random resized crops with flips of each."
     if n < 1: raise ValueError(f"views {n} must be at least 1 (the images themselves)")
@@ -121,7 +123,7 @@ def calib_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration im
 # %% ../nbs/06_recon.ipynb #888efa29
 def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                    seed:int=0, # seed (a different stream from `calib_views`'s)
-                   min_area:float=0.1 # smallest crop, as a fraction of the image's area
+                   min_area:float=MIN_VIEW_AREA # smallest crop, as a fraction of the image's area
                   )->torch.Tensor: # `B x 3 x H x W`
     "One random crop of each image that the fit never sees, to score it on."
     return calib_views(images, 2, seed + 7919, min_area)[len(images):]
@@ -219,7 +221,7 @@ def reconstruct(fp_model:nn.Module, # the full-precision model (the targets)
                 images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 iters:int=100, # optimizer steps per unit
                 views:int=4, # views per image to fit on, the image itself first (`calib_views`)
-                view_area:float=0.1, # smallest view, as a fraction of the image's area (1: flips and aspect changes only)
+                view_area:float=MIN_VIEW_AREA, # smallest view, as a fraction of the image's area (1: flips and aspect changes only)
                 tail:bool=False, # also fit the final norm and classifier to the FP logits (KL)
                 seed:int=0, # seed of the views, mini-batches and QDrop
                 batch_size:int=8, # inputs per step

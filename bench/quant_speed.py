@@ -17,11 +17,11 @@ from sardfq.qat import qat
 from sardfq.pipeline import QuantConfig
 from sardfq.pipeline import StageMeter
 
-def step_ratio(fp, q, x, steps=5):
-    "Seconds of one fit step of quantized block 0 (QDrop on, rounding learned) and of a forward+backward of FP block 0 on `x`, and their ratio."
+def step_ratio(fp, q, x, drop, steps=5):
+    "Seconds of one fit step of quantized block 0 (rounding learned, QDrop at `drop`) and of a forward+backward of FP block 0 on `x`, and their ratio."
     fb, qb = copy.deepcopy(fp.blocks[0]), copy.deepcopy(q.blocks[0])
     for m in qb.modules():
-        if hasattr(m, 'drop'): m.drop = 0.5
+        if hasattr(m, 'drop'): m.drop = drop
     logits = [l.wq.learn_rounding(l.weight) for l in qb.modules() if hasattr(l, 'wq')]
     def timed(block, params):
         for p in block.parameters(): p.requires_grad_(False)
@@ -56,7 +56,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     meter, res = StageMeter(dev), {}
     with meter('calibrate'): q = calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), calib, rounds=cfg.search_rounds)
     with meter('eval_calibrated'): res['top1_calibrated'] = evaluate(q, loader, device=dev, progress=False)['top1']
-    res['step'] = step_ratio(fp, q, unit_inputs(fp, fp.blocks[0], calib[:cfg.recon_batch]))
+    res['step'] = step_ratio(fp, q, unit_inputs(fp, fp.blocks[0], calib[:cfg.recon_batch]), cfg.drop)
     with meter('recon'): records = reconstruct(fp, q, calib, device=dev, progress=False, **cfg.recon_options())
     if cfg.qat_epochs:
         with meter('qat'): qat(fp, q, calib, epochs=cfg.qat_epochs, lr_weights=cfg.qat_lr, lr_scales=10 * cfg.qat_lr, device=dev, progress=False)

@@ -20,12 +20,12 @@ from .data import ImageFolder, eval_transform, load_images, split_dataset
 from .synth import load_synth
 from .quant import check_bits, SEARCHES
 from .qmodel import quantize_model, calibrate, fold_shifts, save_quantized, SOFTMAX_QUANTIZERS, GELU_QUANTIZERS, EDGES
-from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT, MIN_VIEW_AREA
+from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT, MIN_VIEW_AREA, DROP, VIEWS
 from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
-__all__ = ['QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter', 'refine', 'quantize_pipeline',
-           'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
+__all__ = ['RECON_FIELDS', 'QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter', 'refine',
+           'quantize_pipeline', 'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
 
 # %% ../nbs/08_pipeline.ipynb #6f388eba
 @dataclass
@@ -43,14 +43,14 @@ class QuantConfig:
     ln_search:str='mse' # how a per-channel post-LayerNorm range starts (before folding)
     search_rounds:int=2 # output-error search rounds per layer and matmul (0: each quantizer by its own error only)
     recon_iters:int=100 # reconstruction steps per block (0: none)
-    recon_views:int=4 # views per calibration image to reconstruct on (1: the images only)
+    recon_views:int=VIEWS # views per calibration image to reconstruct on (1: the images only; 4: each image and 3 random crops)
     view_area:float=MIN_VIEW_AREA # smallest reconstruction view, as a fraction of the image's area (1: flips and aspect changes only)
     recon_batch:int=8 # views per reconstruction step
     lr_round:float=LR_ROUND # learning rate of the AdaRound logits (0: nearest rounding)
     lr_scales:float=LR_SCALES # learning rate of the activation log scales in reconstruction (0: frozen)
     round_weight:float=ROUND_WEIGHT # weight of AdaRound's rounding regulariser
     warmup:float=0.2 # fraction of the steps before the rounding regulariser starts
-    drop:float=0.5 # QDrop: probability that an activation stays unquantized while fitting (0: none)
+    drop:float=DROP # QDrop: probability that an activation stays unquantized while fitting (0: none; QDrop's own is 0.5)
     checks:int=10 # held-out scorings per block, the best point kept (0: keep the last point)
     tail:bool=False # also reconstruct the final norm and head against the FP logits (KL)
     qat_epochs:int=0 # end-to-end distillation epochs after reconstruction (0: none)
@@ -88,6 +88,15 @@ def recon_options(self:QuantConfig)->dict:
     "The options of `reconstruct`."
     return dict(iters=self.recon_iters, views=self.recon_views, view_area=self.view_area, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
                 round_weight=self.round_weight, warmup=self.warmup, drop=self.drop, checks=self.checks, tail=self.tail, seed=self.seed)
+
+# %% ../nbs/08_pipeline.ipynb #c3e1a7f1
+RECON_FIELDS = ('recon_views', 'view_area', 'recon_batch', 'lr_round', 'lr_scales', 'round_weight', 'warmup', 'drop', 'checks', 'tail')
+
+@patch
+def effective(self:QuantConfig)->dict:
+    "The fields that shape the quantized model: the reconstruction's only where it runs, QAT's rate only where QAT runs."
+    unused = (() if self.recon_iters else RECON_FIELDS) + (() if self.qat_epochs else ('qat_lr',))
+    return {k: v for k, v in asdict(self).items() if k not in unused}
 
 # %% ../nbs/08_pipeline.ipynb #6a8c5ca7
 def check_calib_images(images, # the calibration images to check

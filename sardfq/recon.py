@@ -1,4 +1,4 @@
-"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, with QDrop, random views of the calibration images, and the best point chosen on views it did not fit.
+"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, keeping the best point on views it did not fit; QDrop and random views of the calibration images on request.
 
 Docs: https://sardfq.github.io/sardfq/recon.html.md"""
 
@@ -16,8 +16,9 @@ from .models import transformer_blocks, get_device
 from .qmodel import quant_params, quantized_layers, act_quantizers, _successors
 
 # %% auto #0
-__all__ = ['MIN_VIEW_AREA', 'LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'Tail', 'recon_units', 'unit_entry', 'unit_inputs',
-           'only_training', 'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
+__all__ = ['MIN_VIEW_AREA', 'LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'DROP', 'VIEWS', 'Tail', 'recon_units', 'unit_entry',
+           'unit_inputs', 'only_training', 'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit',
+           'reconstruct']
 
 # %% ../nbs/06_recon.ipynb #f08227e4
 class Tail(nn.Module):
@@ -130,6 +131,7 @@ def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration
 
 # %% ../nbs/06_recon.ipynb #955207f6
 LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 1e-4, 0.01  # AdaRound's rate; QDrop's activation-scale rate, relative; BRECQ's weight
+DROP, VIEWS = 0., 1  # QDrop and random views off: no measured gain at 100 steps per block (08_pipeline)
 _PASS = 32  # inputs per forward pass when caching and scoring (no gradients)
 
 # %% ../nbs/06_recon.ipynb #c8f216b9
@@ -167,12 +169,12 @@ def fit_unit(unit:nn.Module, # the quantized unit (a block or `Tail`), fitted in
              lr_scales:float=LR_SCALES, # Adam learning rate of the activation log scales (0: frozen)
              round_weight:float=ROUND_WEIGHT, # weight of AdaRound's regulariser
              warmup:float=0.2, # fraction of the steps before the regulariser starts
-             drop:float=0.5, # QDrop probability that a value stays FP (0: none)
+             drop:float=DROP, # QDrop probability that a value stays FP (0: none)
              checks:int=10, # held-out scorings over the steps, the best point kept (0: keep the last point, unscored)
              kl:bool=False, # KL loss on logits (for the `Tail`) instead of squared error
              model:nn.Module=None # the whole quantized model, whose other parameters are frozen meanwhile (default: `unit`)
             )->dict: # held-out loss before and after, whether the fit was kept, the step kept
-    "Fit a quantized unit's rounding and activation scales to `target` with QDrop, keeping its best point on held-out views."
+    "Fit a quantized unit's rounding and activation scales to `target` (with QDrop if `drop`), keeping its best point on held-out views."
     if iters < 0: raise ValueError(f"iterations {iters} must be at least 0")
     if not 0 <= drop < 1: raise ValueError(f"QDrop probability {drop} must be in [0, 1)")
     layers = [l for l in quantized_layers(unit) if l.wq.active]
@@ -220,7 +222,7 @@ def reconstruct(fp_model:nn.Module, # the full-precision model (the targets)
                 qmodel:nn.Module, # its quantized, calibrated twin, fitted in place
                 images:torch.Tensor, # `B x 3 x H x W` normalized calibration images
                 iters:int=100, # optimizer steps per unit
-                views:int=4, # views per image to fit on, the image itself first (`calib_views`)
+                views:int=VIEWS, # views per image to fit on, the image itself first (`calib_views`; 1: the images only)
                 view_area:float=MIN_VIEW_AREA, # smallest view, as a fraction of the image's area (1: flips and aspect changes only)
                 tail:bool=False, # also fit the final norm and classifier to the FP logits (KL)
                 seed:int=0, # seed of the views, mini-batches and QDrop

@@ -368,6 +368,13 @@ def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
     return dict(top1=round(correct.float().mean().item() * 100, 2), agree=round((logits.argmax(1) == fp_logits.argmax(1)).float().mean().item() * 100, 2),
                 kl_mean=round(kl.mean().item(), 4), correct=correct.int().tolist(), kl=[round(v, 4) for v in kl.tolist()])
 
+# %% ../nbs/09_run.ipynb #5b0d9e32
+def _changed(stored:dict, # a stored run's `config`
+             cfg:QuantConfig # the settings its key asks for now
+            )->str: # 'field was -> now' for each difference ('' when none)
+    "How a stored run's settings differ from `cfg`'s effective ones (fields it lacks count as unchanged)."
+    return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in cfg.effective().items() if k in stored and stored[k] != v)
+
 # %% ../nbs/09_run.ipynb #898c42f0
 def compare(model:str='deit_tiny_patch16_224', # timm model name
             checkpoint:str|Path=None, # local FP weights
@@ -400,11 +407,14 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     if cache is not None: check_writable(cache, '--cache')
     dev, path = get_device(device), out/'results.json'
     store = json.loads(path.read_text()) if path.exists() else dict(runs={})
+    key = lambda m, w, a, name, s: f"{m}-{name}-w{w}a{a}-{edges}-r{cfgs[w, a, name, s].recon_iters}-seed{s}"
+    for (w, a, name, s), m in product(cfgs, methods):
+        if (k := key(m, w, a, name, s)) in store['runs'] and (d := _changed(store['runs'][k]['config'], cfgs[w, a, name, s])):
+            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {name!r} means now: rename that run or move the file aside")
     fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
     dcfg = data_config(fp)
     ds = ImageFolder(data, _precropped(dcfg) if precropped else eval_transform(dcfg))
     ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
-    key = lambda m, w, a, name, s: f"{m}-{name}-w{w}a{a}-{edges}-r{cfgs[w, a, name, s].recon_iters}-seed{s}"
     for s in seeds:
         todo = [(m, w, a, name) for m, (w, a), name in product(methods, bits, settings) if key(m, w, a, name, s) not in store['runs']]
         if not todo: continue

@@ -14,7 +14,7 @@ from sardfq.pipeline import QuantConfig, ablation_table
 from sardfq.run import compare, table_markdown, RUN_SYNTH
 
 VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_round=0.), no_scales=dict(lr_scales=0.), no_holdout=dict(checks=0),
-                qdrop=dict(drop=0.5), views=dict(recon_views=4), views_half=dict(recon_views=4, view_area=0.5), views_flip=dict(recon_views=4, view_area=1.),
+                no_views=dict(recon_views=1), qdrop=dict(drop=0.5), views_half=dict(view_area=0.5), views_flip=dict(view_area=1.),
                 tail=dict(tail=True), qat=dict(qat_epochs=4),
                 long=dict(recon_iters=2000, recon_batch=32),
                 steps500=dict(recon_iters=500),  # five times the default steps: where fitting 32 images too closely could start
@@ -24,18 +24,17 @@ VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_rou
                 adalog=dict(recon_iters=0, softmax='adalog'),
                 # the export's integer-friendly setting: every activation uniform and per tensor (onnxruntime runs every product in int8)
                 int8=dict(softmax='uniform', gelu='uniform', per_head=False))
-# QDrop and views both on (the defaults until the ablation found no gain from either): `qdrop_views`, and the variants above on top of it
-QDROP_VIEWS = dict(drop=0.5, recon_views=4)
-VARIANTS |= {'qdrop_views': QDROP_VIEWS, **{f'qdrop_{k}' if k.startswith('views') else f'qdrop_views_{k}': {**QDROP_VIEWS, **VARIANTS[k]}
-                                            for k in ('no_adaround', 'no_scales', 'no_holdout', 'views_half', 'views_flip', 'tail', 'qat', 'long', 'steps500', 'int8')}}
+# variants on top of QDrop (`qdrop_x`: the defaults until the ablation found no gain from it) and of no views (`no_views_x`)
+VARIANTS |= {f'{base}_{k}': {**VARIANTS[base], **VARIANTS[k]} for base, ks in (('qdrop', ('no_adaround', 'no_scales', 'no_holdout', 'no_views', 'views_half', 'views_flip', 'tail', 'qat', 'long', 'steps500', 'int8')),
+                                                                          ('no_views', ('no_adaround', 'no_scales'))) for k in ks}
 
 @call_parse
 def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights
          data:str=str(shared_path('data/imagenet-sample-dev')), # the shared real images: 32 calibrate (per seed), the rest are scored
          precropped:store_true=False, # the images in --data are already the eval transform's 224 px crops
          seeds:str='0,1,2', # comma-separated seeds
-         sources:str='real,sardfq', # calibration sources: real and/or sardfq (synthesized with --synth-iters)
-         variants:str='calib,recon,no_adaround,no_scales,qdrop,views,no_holdout,tail,qat', # from VARIANTS
+         sources:str='real,sardfq', # calibration sources: real, sardfq, psaq or noise (the synthesis methods with --synth-iters)
+         variants:str='calib,recon,no_adaround,no_scales,no_views,qdrop,no_holdout,tail,qat', # from VARIANTS
          bits:str='4,4', # wbits,abits
          edges:str=QuantConfig.edges, # first/last layer protocol: 8bit or wa
          synth_iters:int=RUN_SYNTH['iters'], # SARDFQ synthesis iterations

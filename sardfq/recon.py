@@ -1,4 +1,4 @@
-"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, keeping the best point on views it did not fit; QDrop and random views of the calibration images on request.
+"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, on random views of the calibration images, keeping the best point on views it did not fit; QDrop on request.
 
 Docs: https://sardfq.github.io/sardfq/recon.html.md"""
 
@@ -131,7 +131,7 @@ def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration
 
 # %% ../nbs/06_recon.ipynb #955207f6
 LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 1e-4, 0.01  # AdaRound's rate; QDrop's activation-scale rate, relative; BRECQ's weight
-DROP, VIEWS = 0., 1  # QDrop and random views off: no measured gain at 100 steps per block (08_pipeline)
+DROP, VIEWS = 0., 4  # QDrop off (no measured gain at 100 steps per block); each image and 3 random views (08_pipeline)
 _PASS = 32  # inputs per forward pass when caching and scoring (no gradients)
 
 # %% ../nbs/06_recon.ipynb #c8f216b9

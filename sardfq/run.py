@@ -379,7 +379,7 @@ def _changed(stored:dict, # a stored run's `config`
 def compare(model:str='deit_tiny_patch16_224', # timm model name
             checkpoint:str|Path=None, # local FP weights
             data:str|Path=None, # folder of real images: each seed draws `n` to calibrate `real` with, the rest are scored
-            methods:tuple|dict=('noise', 'psaq', 'sardfq', 'real'), # calibration sources (`sardfq@200`: its images after 200 iterations); or a dict name -> (source, `SynthConfig` fields)
+            methods:tuple|dict=('noise', 'psaq', 'sardfq', 'real'), # calibration sources (`sardfq@200`: its images after 200 iterations; `sardfq-apa`: without APA); or a dict name -> (source, `SynthConfig` fields)
             bits:tuple=((4, 4),), # (wbits, abits) pairs
             seeds:tuple=(0, 1, 2, 3), # paired seeds
             settings:dict=None, # setting name -> `QuantConfig` fields (default `COMPARE_SETTINGS`: calibration only, and with reconstruction)
@@ -396,7 +396,10 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     "Run the paired grid of methods x bits x settings x seeds that is missing from `out/results.json`; return all its runs."
     version = code_version()  # before the long runs: the commit this process imported
     named = methods if isinstance(methods, dict) else {m: (m, {}) for m in methods}
-    specs = {m: (*_method_spec(src), dict(over)) for m, (src, over) in named.items()}  # name -> (method, iteration, synthesis fields)
+    specs = {}  # name -> (method, iteration, synthesis fields)
+    for m, (src, over) in named.items():
+        base, at, off = _method_spec(src)
+        specs[m] = base, at, {**off, **over}
     syn = lambda base, over: (base, json.dumps(over, sort_keys=True))  # one synthesis per method and fields, whatever the iterations asked
     curve = {syn(b, o): sorted({a for b2, a, o2 in specs.values() if syn(b2, o2) == syn(b, o) and a}) for b, _, o in specs.values()}
     if data is None: raise ValueError("no images: pass --data DIR (real images to calibrate `real` with and to score every run on)")
@@ -457,11 +460,13 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
 
 # %% ../nbs/09_run.ipynb #387fabe5
 def _method_spec(m:str)->tuple:
-    "`'sardfq@200'` -> ('sardfq', 200): a method and the synthesis iteration whose images to use (None: the synthesis's last)."
-    base, _, at = m.partition('@')
-    if base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))):
-        raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}, or psaq@N / sardfq@N for the images after N synthesis iterations")
-    return base, int(at) if at else None
+    "`'sardfq-msr@200'` -> ('sardfq', 200, {'msr': False}): the method, the synthesis iteration whose images to use (None: the last) and the SARDFQ components left out."
+    name, _, at = m.partition('@')
+    base, *off = name.split('-')
+    if base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))) or (off and (base != 'sardfq' or not set(off) <= set(SWITCHES))):
+        raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
+                         f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components")
+    return base, int(at) if at else None, dict.fromkeys(off, False)
 
 # %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
@@ -469,7 +474,8 @@ def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
                  ):
     "Means over seeds and paired differences to `baseline`, per bit width, edges and setting."
     runs = list(runs.values()) if isinstance(runs, dict) else runs
-    return paired_table(runs, ('wbits', 'abits', 'edges', 'variant'), 'source', baseline)
+    t = paired_table(runs, ('wbits', 'abits', 'edges', 'variant'), 'source', baseline)
+    return t.sort_values(['wbits', 'abits', 'edges', 'variant', 'source'], kind='stable').reset_index(drop=True)
 
 # %% ../nbs/09_run.ipynb #56e70fad
 def table_markdown(table, # a `paired_table`
@@ -489,7 +495,7 @@ def table_markdown(table, # a `paired_table`
 def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
                    model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
-                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated
+                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated (sardfq@500: after 500 iterations; sardfq-apa, -msr, -sl: without that component)
                    bits:str='4,6', # bit widths (W = A), comma-separated
                    seeds:str='0,1,2,3', # paired seeds, comma-separated
                    recon_iters:str=f'0,{QuantConfig.recon_iters}', # reconstruction steps per block, one setting per value (0: calibration only)

@@ -306,6 +306,13 @@ def _columns(rows:list, columns:dict=None)->dict:
     "`columns`, or the columns of whichever table `rows` are: `SUMMARY_COLUMNS` for `summary_rows`, else `RUN_COLUMNS`."
     return columns or (SUMMARY_COLUMNS if rows and 'seeds' in rows[0] else RUN_COLUMNS)
 
+def _md_table(header, # column titles
+              rows # rows of cell strings
+             )->str:
+    "A markdown table of string cells, with `|` inside a cell escaped."
+    line = lambda cells: '| ' + ' | '.join(c.replace('|', r'\|') for c in cells) + ' |'
+    return '\n'.join([line(header), line('---' for _ in header), *map(line, rows)])
+
 def rows_markdown(rows:list, # `run_row`s or `summary_rows`
                   columns:dict=None # key -> header (default: `SUMMARY_COLUMNS` or `RUN_COLUMNS`, whichever the rows have)
                  )->str: # a markdown table
@@ -314,8 +321,7 @@ def rows_markdown(rows:list, # `run_row`s or `summary_rows`
     def cell(k, v):
         if v is None: return '-'
         return f'`{v}`' if k == 'command' else f'{v:.2f}' if isinstance(v, float) and k != 'minutes' else str(v)
-    def line(cells): return '| ' + ' | '.join(c.replace('|', r'\|') for c in cells) + ' |'
-    return '\n'.join([line(columns.values()), line('---' for _ in columns), *(line(cell(k, r.get(k)) for k in columns) for r in rows)])
+    return _md_table(list(columns.values()), ([cell(k, r.get(k)) for k in columns] for r in rows))
 
 # %% ../nbs/09_run.ipynb #694f2743
 def rows_csv(rows:list, # `run_row`s or `summary_rows`
@@ -484,11 +490,9 @@ def table_markdown(table, # a `paired_table`
     "A `paired_table` as markdown, with each difference and its interval in one cell."
     iv = lambda r, k, f: '' if k not in r or r[k] != r[k] else f"{r[k]:+.{f}f} [{r[k + '_lo']:+.{f}f}, {r[k + '_hi']:+.{f}f}]"
     cols = [c for c in table.columns if not c.startswith('d_')]
-    head = [*cols, f'Δ top-1 vs {baseline} [95 %]', f'Δ KL vs {baseline} [95 %]']
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    lines += ['| ' + ' | '.join([*(f'{r[c]:.3f}' if c == 'kl' else f'{r[c]:.2f}' if isinstance(r[c], float) else str(r[c]) for c in cols),
-                                 iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)]) + ' |' for r in table.to_dict('records')]
-    return '\n'.join(lines)
+    num = lambda c, v: f'{v:.3f}' if c == 'kl' else f'{v:.2f}' if isinstance(v, float) else str(v)
+    return _md_table([*cols, f'Δ top-1 vs {baseline} [95 %]', f'Δ KL vs {baseline} [95 %]'],
+                     ([*(num(c, r[c]) for c in cols), iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)] for r in table.to_dict('records')))
 
 # %% ../nbs/09_run.ipynb #ce27e59c
 @call_parse

@@ -24,8 +24,8 @@ from .recon import reconstruct, LR_ROUND, LR_SCALES, ROUND_WEIGHT, MIN_VIEW_AREA
 from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
-__all__ = ['RECON_FIELDS', 'QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter', 'refine',
-           'quantize_pipeline', 'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
+__all__ = ['RECON_OPTIONS', 'RECON_FIELDS', 'QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter',
+           'refine', 'quantize_pipeline', 'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
 
 # %% ../nbs/08_pipeline.ipynb #6f388eba
 @dataclass
@@ -83,14 +83,16 @@ def quantizer_options(self:QuantConfig)->dict:
     return {k: getattr(self, k) for k in ('wbits', 'abits', 'head_bits', 'edges', 'softmax', 'gelu', 'per_head', 'w_search', 'a_search', 'ln_search')}
 
 # %% ../nbs/08_pipeline.ipynb #257bff6b
+RECON_OPTIONS = dict(iters='recon_iters', views='recon_views', view_area='view_area', batch_size='recon_batch', lr_round='lr_round', lr_scales='lr_scales',
+                     round_weight='round_weight', warmup='warmup', drop='drop', checks='checks', tail='tail', seed='seed')  # `reconstruct` argument -> `QuantConfig` field
+
 @patch
 def recon_options(self:QuantConfig)->dict:
     "The options of `reconstruct`."
-    return dict(iters=self.recon_iters, views=self.recon_views, view_area=self.view_area, batch_size=self.recon_batch, lr_round=self.lr_round, lr_scales=self.lr_scales,
-                round_weight=self.round_weight, warmup=self.warmup, drop=self.drop, checks=self.checks, tail=self.tail, seed=self.seed)
+    return {arg: getattr(self, field) for arg, field in RECON_OPTIONS.items()}
 
 # %% ../nbs/08_pipeline.ipynb #c3e1a7f1
-RECON_FIELDS = ('recon_views', 'view_area', 'recon_batch', 'lr_round', 'lr_scales', 'round_weight', 'warmup', 'drop', 'checks', 'tail')
+RECON_FIELDS = tuple(f for f in RECON_OPTIONS.values() if f not in ('recon_iters', 'seed'))  # the fit's own fields (the seed also draws QAT's batches)
 
 @patch
 def effective(self:QuantConfig)->dict:

@@ -13,7 +13,7 @@ from sardfq.models import shared_path
 from sardfq.pipeline import QuantConfig, ablation_table
 from sardfq.run import compare, table_markdown, RUN_SYNTH
 
-VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_round=0.), no_scales=dict(lr_scales=0.), scales_fast=dict(lr_scales=1e-3), no_holdout=dict(checks=0),
+VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_round=0.), no_scales=dict(lr_scales=0.), scales_fast=dict(lr_scales=1e-3), scales_faster=dict(lr_scales=1e-2), no_holdout=dict(checks=0),
                 no_views=dict(recon_views=1), qdrop=dict(drop=0.5), views_half=dict(view_area=0.5), views_flip=dict(view_area=1.),
                 tail=dict(tail=True), qat=dict(qat_epochs=4),
                 long=dict(recon_iters=2000, recon_batch=32),

@@ -11,8 +11,10 @@ consecutive synthesis steps, from the synthesis callback, so each step has a pla
 next to it: on a shared machine, load from other processes falls on both sides of each ratio. Ratios are medians of
 these per-step ratios; the speed-up is the ratio of two such medians, so load cancels out of it too. The levers
 (bf16 autocast, and `torch.compile` with --compile) are timed on the plain pass of `sardfq`'s images against fp32
-eager, alternating step by step."""
-import json, statistics, time
+eager, alternating step by step. `sardfq_bf16` and `psaq_bf16` are the whole synthesis step with `SynthConfig.bf16`,
+their ratio taken to the same fp32 plain pass, so `bf16_step_speedup` (the fp32 step's ratio over the bf16 step's) is
+how many times faster a step is under bf16 autocast, load cancelled as above."""
+import json, os, platform, statistics, time
 from contextlib import contextmanager, nullcontext
 from unittest.mock import patch
 from dataclasses import replace
@@ -21,6 +23,13 @@ import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
 from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
+
+def cpu_info()->dict:
+    "The CPU's model name and which of its bf16 instruction sets it has (a bf16 speed-up needs one)."
+    text = open('/proc/cpuinfo').read() if os.path.exists('/proc/cpuinfo') else ''
+    name = next((l.split(':', 1)[1].strip() for l in text.splitlines() if l.startswith('model name')), platform.processor())
+    flags = set(next((l.split(':', 1)[1].split() for l in text.splitlines() if l.startswith('flags')), []))
+    return dict(name=name, bf16=sorted(flags & {'avx512_bf16', 'amx_bf16'}))
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
@@ -93,9 +102,10 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     dev = get_device(device)
     net = load_model(model, checkpoint=checkpoint).to(dev)
     cfg = SynthConfig(n=batch_size, batch_size=batch_size, msr_views=msr_views)
-    res = dict(model=model, device=str(dev), threads=torch.get_num_threads(), batch_size=batch_size, steps=steps,
+    res = dict(model=model, device=str(dev), cpu=cpu_info(), threads=torch.get_num_threads(), batch_size=batch_size, steps=steps,
                iters_for_images_per_s=iters, msr_views=msr_views, methods={})
-    runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False))
+    runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False),
+            ('sardfq_bf16', replace(cfg, bf16=True), False), ('psaq_bf16', replace(cfg, method='psaq', bf16=True), False))
     for name, c, full in runs:
         k = forwarded(net, c)
         with patch('sardfq.synth.capture_class_attention', full_maps) if full else nullcontext():
@@ -106,6 +116,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
                                     step_over_plain_same_images=round(statistics.median(x / y for x, y in zip(secs, ps)), 3))
     m = res['methods']
     res['sardfq_speedup_over_full_maps'] = round(m['sardfq_full_maps']['step_over_plain_same_images'] / m['sardfq']['step_over_plain_same_images'], 3)
+    res['bf16_step_speedup'] = {k: round(m[k]['step_over_plain_same_images'] / m[f'{k}_bf16']['step_over_plain_same_images'], 3) for k in ('sardfq', 'psaq')}
     res['plain_pass_levers'] = lever_ratios(net, forwarded(net, cfg), dev, steps, compile)
     _sync(dev); t0 = time.perf_counter()
     synthesize(net, replace(cfg, method='noise'), device=dev, progress=False); _sync(dev)

@@ -13,6 +13,7 @@ from typing import Annotated, get_type_hints
 from datetime import timedelta
 from pathlib import Path
 import torch, timm
+import torch.nn.functional as F
 import torch.distributed as dist
 from torch import nn
 from fastcore.basics import listify
@@ -28,7 +29,7 @@ __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_
            'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
            'attention_modules', 'num_prefix_tokens', 'patch_grid', 'written', 'save_atomic', 'load_pt', 'data_config',
            'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
-           'capture_class_attention']
+           'capture_class_attention', 'bf16_autocast']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -297,11 +298,34 @@ def capture_class_attention(model:nn.Module, # a ViT/DeiT timm model
     rows = [None] * len(chosen)
     def _recorder(slot, a):
         def _hook(mod, args, out):
-            qkv = out[:n_images].unflatten(-1, (3, a.num_heads, -1)).permute(0, 2, 3, 1, 4)  # n x 3 x heads x N x d
-            q, k = a.q_norm(qkv[:, 0, :, :1]), a.k_norm(qkv[:, 1])
-            rows[slot] = ((q * a.scale) @ k.transpose(-2, -1)).softmax(-1)[:, :, 0]
+            qkv = out[:n_images].float().unflatten(-1, (3, a.num_heads, -1)).permute(0, 2, 3, 1, 4)  # n x 3 x heads x N x d
+            with torch.autocast(out.device.type, enabled=False):  # the row in fp32, also under bf16 autocast
+                q, k = a.q_norm(qkv[:, 0, :, :1]), a.k_norm(qkv[:, 1])
+                rows[slot] = ((q * a.scale) @ k.transpose(-2, -1)).softmax(-1)[:, :, 0]
         return _hook
     handles = [a.qkv.register_forward_hook(_recorder(slot, a)) for slot, a in enumerate(chosen)]
     try: yield rows
     finally:
         for h in handles: h.remove()
+
+# %% ../nbs/00_models.ipynb #c1a55b18
+def _sdpa_fp32(q, k, v, *args, attn_mask=None, **kwargs):
+    "`F.scaled_dot_product_attention` computed in fp32, its output in the inputs' dtype."
+    with torch.autocast(q.device.type, enabled=False):
+        mask = attn_mask.float() if attn_mask is not None and attn_mask.is_floating_point() else attn_mask
+        return _SDPA(q.float(), k.float(), v.float(), *args, attn_mask=mask, **kwargs).to(q.dtype)
+
+_SDPA = F.scaled_dot_product_attention
+
+@contextmanager
+def bf16_autocast(device_type:str, # 'cpu' or 'cuda'
+                  enabled:bool=True # False: a context that changes nothing
+                 ):
+    "bf16 autocast for a forward pass; on CPU the fused attention stays fp32, where its bf16 kernel is the slower one."
+    if not enabled: yield; return
+    swap = device_type == 'cpu'
+    if swap: F.scaled_dot_product_attention = _sdpa_fp32
+    try:
+        with torch.autocast(device_type, torch.bfloat16): yield
+    finally:
+        if swap: F.scaled_dot_product_attention = _SDPA

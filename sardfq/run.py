@@ -26,7 +26,7 @@ from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key', 'code_version',
+           'OPT_INS', 'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key', 'code_version',
            'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label',
            'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results',
            'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid',
@@ -465,14 +465,19 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     return store['runs']
 
 # %% ../nbs/09_run.ipynb #387fabe5
+OPT_INS = ('bf16', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off by default, that a method name can turn on (`sardfq+bf16`)
+
 def _method_spec(m:str)->tuple:
-    "`'sardfq-msr@200'` -> ('sardfq', 200, {'msr': False}): the method, the synthesis iteration whose images to use (None: the last) and the SARDFQ components left out."
+    "`'sardfq-msr+bf16@200'` -> ('sardfq', 200, {'msr': False, 'bf16': True}): the method, the synthesis iteration whose images to use (None: the last) and the `SynthConfig` switches it sets."
     name, _, at = m.partition('@')
+    name, *on = name.split('+')
     base, *off = name.split('-')
-    if base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))) or (off and (base != 'sardfq' or not set(off) <= set(SWITCHES))):
+    if (base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))) or (off and (base != 'sardfq' or not set(off) <= set(SWITCHES)))
+        or (on and (base not in ('psaq', 'sardfq') or not set(on) <= set(OPT_INS)))):
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
-                         f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components")
-    return base, int(at) if at else None, dict.fromkeys(off, False)
+                         f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
+                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on")
+    return base, int(at) if at else None, {**dict.fromkeys(off, False), **dict.fromkeys(on, True)}
 
 # %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
@@ -499,7 +504,7 @@ def table_markdown(table, # a `paired_table`
 def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
                    model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
-                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated (sardfq@500: after 500 iterations; sardfq-apa, -msr, -sl: without that component)
+                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated (sardfq@500: after 500 iterations; sardfq-apa, -msr, -sl: without that component; sardfq+bf16: under bf16 autocast)
                    bits:str='4,6', # bit widths (W = A), comma-separated
                    seeds:str='0,1,2,3', # paired seeds, comma-separated
                    recon_iters:str=f'0,{QuantConfig.recon_iters}', # reconstruction steps per block, one setting per value (0: calibration only)

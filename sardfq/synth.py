@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -174,6 +174,7 @@ class SynthConfig:
     entropy_weight:float=1.0 # psaq: weight of the patch-similarity entropy
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
     snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
+    bf16:bool=False # forward and backward passes under `bf16_autocast`, the losses in fp32 (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
 
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
@@ -297,8 +298,9 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     use_apa = cfg.method == 'sardfq' and cfg.apa
     parts, blocks = {}, lay['blocks'] if use_apa else []
     attention = capture_class_attention(model, blocks, B) if lay['family'] == 'vit' else capture_attention(model, blocks)  # ViT: the class-token rows alone, fused kernels kept
-    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats:
+    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats, bf16_autocast(inp.device.type, cfg.bf16):
         logits = model(inp)
+    logits, maps, feats = logits.float(), [m.float() for m in maps], feats and [f.float() for f in feats]  # the losses in fp32
     ce = soft_cross_entropy(logits, torch.cat(targets))
     if cfg.method == 'sardfq' and cfg.sl_per_image: ce = ce * len(logits) / B  # each image's loss and its views' summed
     parts['ce' if cfg.method == 'psaq' or not cfg.sl else 'sl'] = ce

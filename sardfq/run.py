@@ -188,6 +188,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
                no_apa:store_true=False, # sardfq without attention priors alignment
                no_msr:store_true=False, # sardfq without multi-semantic reinforcement
                no_sl:store_true=False, # sardfq with one-hot labels instead of soft labels
+               bf16:store_true=False, # synthesize under bf16 autocast (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
                seed:int=0, # random seed of every stage
                device:str=None, # cpu or cuda (default: cuda when available)
                cache:str='runs/.cache', # folder of cached syntheses
@@ -197,7 +198,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
               ):
     "Data-free quantization end to end: synthesize, quantize, reconstruct/fine-tune, evaluate and save."
     synth = {k: v for k, v in dict(n=n, iters=iters, batch_size=synth_batch, alpha=alpha, prior=prior,
-                                   apa=not no_apa, msr=not no_msr, sl=not no_sl).items() if v is not None}
+                                   apa=not no_apa, msr=not no_msr, sl=not no_sl, bf16=bf16 or None).items() if v is not None}
     with cli_errors('sardfq-run'), distributed(device):
         res = run_experiment(model, checkpoint, pretrained, method, wbits, abits, eval_data, calib_dir, out, seed,
                              device, cache, eval_limit, progress=not json, synth=synth, quant=quant)
@@ -239,12 +240,12 @@ def _get(r:dict, *keys):
     return r
 
 def method_label(r:dict # one run's results
-                )->str: # e.g. 'sardfq' or 'sardfq (+apa +msr -sl)'
-    "The method, with SARDFQ's ablation switches when not all of them are on."
+                )->str: # e.g. 'sardfq', 'sardfq+bf16' or 'sardfq (+apa +msr -sl)'
+    "The method (`+bf16` when synthesized under bf16), with SARDFQ's ablation switches when not all of them are on."
     synth = _get(r, 'settings', 'synth') or {}
-    given = [k for k in SWITCHES if k in synth]
-    if r['method'] != 'sardfq' or all(synth[k] for k in given): return r['method']
-    return f"{r['method']} ({' '.join(('+' if synth[k] else '-') + k for k in given)})"
+    given, label = [k for k in SWITCHES if k in synth], r['method'] + ('+bf16' if synth.get('bf16') else '')
+    if r['method'] != 'sardfq' or all(synth[k] for k in given): return label
+    return f"{label} ({' '.join(('+' if synth[k] else '-') + k for k in given)})"
 
 # %% ../nbs/09_run.ipynb #59fd65dc
 RUN_COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seed': 'seed', 'synth_iters': 'synth iters', 'recon_iters': 'recon iters',

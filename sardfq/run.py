@@ -376,11 +376,19 @@ def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
                 kl_mean=round(kl.mean().item(), 4), correct=correct.int().tolist(), kl=[round(v, 4) for v in kl.tolist()])
 
 # %% ../nbs/09_run.ipynb #5b0d9e32
-def _changed(stored:dict, # a stored run's `config`
-             cfg:QuantConfig # the settings its key asks for now
+def _changed(stored:dict, # settings a stored run recorded
+             now:dict # the settings its key asks for now
             )->str: # 'field was -> now' for each difference ('' when none)
-    "How a stored run's settings differ from `cfg`'s effective ones (fields it lacks count as unchanged)."
-    return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in cfg.effective().items() if k in stored and stored[k] != v)
+    "How a stored run's settings differ from `now` (fields it lacks count as unchanged)."
+    return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in now.items() if k in stored and stored[k] != v)
+
+def _synth_fields(cfg:SynthConfig)->dict:
+    "The fields of `cfg` that shape a compare run's images, as JSON stores them (not the seed, which is in the run's key, nor snapshots and checkpoints)."
+    return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k not in ('seed', 'snapshots', 'ckpt_every')}
+
+def _stored_synth(run:dict)->dict:
+    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were not under bf16 unless a switch says so."
+    return run.get('synth') or {'bf16': False, **(run.get('synth_settings') or {})}
 
 # %% ../nbs/09_run.ipynb #898c42f0
 def compare(model:str='deit_tiny_patch16_224', # timm model name
@@ -418,9 +426,17 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     dev, path = get_device(device), out/'results.json'
     store = json.loads(path.read_text()) if path.exists() else dict(runs={})
     key = lambda m, w, a, name, s: f"{m}-{name}-w{w}a{a}-{edges}-r{cfgs[w, a, name, s].recon_iters}-seed{s}"
+    def synth_cfg(m, s):
+        "The `SynthConfig` of method `m`'s synthesis for seed `s`: one run to the last iteration any name asks of it (None for real images)."
+        base, at, over = specs[m]
+        if base == 'real': return None
+        cfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': s}), curve[syn(base, over)]
+        return (replace(cfg, iters=its[-1], snapshots=tuple(its[:-1])) if its else cfg).check()
     for (w, a, name, s), m in product(cfgs, methods):
-        if (k := key(m, w, a, name, s)) in store['runs'] and (d := _changed(store['runs'][k]['config'], cfgs[w, a, name, s])):
-            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {name!r} means now: rename that run or move the file aside")
+        if (k := key(m, w, a, name, s)) not in store['runs']: continue
+        run, scfg = store['runs'][k], synth_cfg(m, s)
+        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg))))):
+            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
     fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
     dcfg = data_config(fp)
     ds = ImageFolder(data, _precropped(dcfg) if precropped else eval_transform(dcfg))
@@ -433,11 +449,9 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
         lf = _logits(fp, xh, dev)
         for m in dict.fromkeys(m for m, *_ in todo):
             base, at, over = specs[m]
-            if base == 'real': images = load_images(calib, batch_size=n, workers=0)[0]
+            if (scfg := synth_cfg(m, s)) is None: images = load_images(calib, batch_size=n, workers=0)[0]
             else:
-                scfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': s}), curve[syn(base, over)]
-                if its: scfg = replace(scfg, iters=its[-1], snapshots=tuple(its[:-1]))
-                res = synth_calibration(fp, model, ckpt_id, scfg.check(), cache, dev, progress)[0]
+                res = synth_calibration(fp, model, ckpt_id, scfg, cache, dev, progress)[0]
                 images = res['snapshots'][at] if at and at < scfg.iters else res['images']
             calibrated = {}
             for m2, w, a, name in todo:
@@ -459,7 +473,8 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                 store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
-                                        synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over, precropped=precropped,
+                                        synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over,
+                                        synth=scfg and _synth_fields(scfg), precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=version)
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)

@@ -13,8 +13,10 @@ these per-step ratios; the speed-up is the ratio of two such medians, so load ca
 (bf16 autocast, and `torch.compile` with --compile) are timed on the plain pass of `sardfq`'s images against fp32
 eager, alternating step by step. `sardfq_bf16` and `psaq_bf16` are the whole synthesis step with `SynthConfig.bf16`,
 their ratio taken to the same fp32 plain pass, so `bf16_step_speedup` (the fp32 step's ratio over the bf16 step's) is
-how many times faster a step is under bf16 autocast, load cancelled as above."""
-import json, os, platform, statistics, time
+how many times faster a step is under bf16 autocast, load cancelled as above. With --compile, `sardfq_compiled` is the
+default step with the model under `torch.compile` (compiled in the untimed first step), and `compile_step_speedup` its speed-up
+over the eager step measured the same way."""
+import copy, json, os, platform, statistics, time
 from contextlib import contextmanager, nullcontext
 from unittest.mock import patch
 from dataclasses import replace
@@ -80,6 +82,12 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
         for k, f in variants.items(): ratios[k].append(f() / base)
     return {f'{k}_over_fp32': round(statistics.median(v[1:]), 3) for k, v in ratios.items()}
 
+def compiled(model):
+    "A copy of `model` under `torch.compile` (it compiles in the first, untimed, step)."
+    net = copy.deepcopy(model)
+    net.compile()
+    return net
+
 @contextmanager
 def full_maps(model, blocks, n_images=None):
     "The previous capture: whole post-softmax maps, unfused attention in the aligned blocks (`attention_rows` reads either)."
@@ -94,7 +102,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
          iters:int=1000, # iterations per batch assumed for images/s
          msr_views:float=SynthConfig.msr_views, # MSR views per step of `sardfq`, as a fraction of the batch
          threads:int=None, # torch threads (default: torch's)
-         compile:store_true=False, # also time the plain pass under torch.compile (compiling takes about a minute on 2 cores)
+         compile:store_true=False, # also time the plain pass and the default step under torch.compile (compiling takes about a minute on 2 cores)
          device:str='cpu' # cpu or cuda
         ):
     "Print each method's seconds per iteration, images per second, and step cost per image forwarded relative to a plain pass."
@@ -106,10 +114,12 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
                iters_for_images_per_s=iters, msr_views=msr_views, methods={})
     runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False),
             ('sardfq_bf16', replace(cfg, bf16=True), False), ('psaq_bf16', replace(cfg, method='psaq', bf16=True), False))
+    if compile: runs += (('sardfq_compiled', cfg, False),)
     for name, c, full in runs:
         k = forwarded(net, c)
+        model = compiled(net) if name.endswith('_compiled') else net
         with patch('sardfq.synth.capture_class_attention', full_maps) if full else nullcontext():
-            secs, ps = paired_seconds(net, c, dev, steps, warm, plain_pass(net, k, dev))
+            secs, ps = paired_seconds(model, c, dev, steps, warm, plain_pass(net, k, dev))
         s = statistics.median(secs)
         res['methods'][name] = dict(s_per_iter=round(s, 4), images_per_s=round(batch_size / (s * iters), 4), forwarded_per_step=k,
                                     plain_fwd_bwd_s=round(statistics.median(ps), 4),
@@ -117,6 +127,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     m = res['methods']
     res['sardfq_speedup_over_full_maps'] = round(m['sardfq_full_maps']['step_over_plain_same_images'] / m['sardfq']['step_over_plain_same_images'], 3)
     res['bf16_step_speedup'] = {k: round(m[k]['step_over_plain_same_images'] / m[f'{k}_bf16']['step_over_plain_same_images'], 3) for k in ('sardfq', 'psaq')}
+    if compile: res['compile_step_speedup'] = round(m['sardfq']['step_over_plain_same_images'] / m['sardfq_compiled']['step_over_plain_same_images'], 3)
     res['plain_pass_levers'] = lever_ratios(net, forwarded(net, cfg), dev, steps, compile)
     _sync(dev); t0 = time.perf_counter()
     synthesize(net, replace(cfg, method='noise'), device=dev, progress=False); _sync(dev)

@@ -7,7 +7,7 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 # %% ../nbs/00_models.ipynb #964a0535
 from __future__ import annotations
 import difflib, inspect, os, pickle, sys, warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import fields
 from typing import Annotated, get_type_hints
 from datetime import timedelta
@@ -15,6 +15,7 @@ from pathlib import Path
 import torch, timm
 import torch.nn.functional as F
 import torch.distributed as dist
+from torch.overrides import TorchFunctionMode
 from torch import nn
 from fastcore.basics import listify
 from fastcore.docments import docments
@@ -317,15 +318,15 @@ def _sdpa_fp32(q, k, v, *args, attn_mask=None, **kwargs):
 
 _SDPA = F.scaled_dot_product_attention
 
+class _AttentionInFp32(TorchFunctionMode):
+    "Inside this mode, and in its thread only, `F.scaled_dot_product_attention` runs as `_sdpa_fp32`."
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return (_sdpa_fp32 if func is _SDPA else func)(*args, **(kwargs or {}))
+
 @contextmanager
 def bf16_autocast(device_type:str, # 'cpu' or 'cuda'
                   enabled:bool=True # False: a context that changes nothing
                  ):
     "bf16 autocast for a forward pass; on CPU the fused attention stays fp32, where its bf16 kernel is the slower one."
     if not enabled: yield; return
-    swap = device_type == 'cpu'
-    if swap: F.scaled_dot_product_attention = _sdpa_fp32
-    try:
-        with torch.autocast(device_type, torch.bfloat16): yield
-    finally:
-        if swap: F.scaled_dot_product_attention = _SDPA
+    with torch.autocast(device_type, torch.bfloat16), _AttentionInFp32() if device_type == 'cpu' else nullcontext(): yield

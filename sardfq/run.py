@@ -26,11 +26,11 @@ from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'OPT_INS', 'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key', 'code_version',
-           'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label',
-           'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results',
-           'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid',
-           'cli_command', 'run_grid']
+           'OPT_INS', 'OPT_VALUES', 'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key',
+           'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result',
+           'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv',
+           'sardfq_results', 'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart',
+           'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -482,18 +482,30 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
 
 # %% ../nbs/09_run.ipynb #387fabe5
 OPT_INS = ('bf16', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off by default, that a method name can turn on (`sardfq+bf16`)
+OPT_VALUES = dict(alpha=('sardfq',), prior_sharpen=('sardfq',), msr_views=('sardfq',), tv_weight=('psaq', 'sardfq'), entropy_weight=('psaq',))  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), and the methods they shape
+
+def _opt_in(base:str, # the method, e.g. 'sardfq'
+            part:str # one `+` part of its name: a switch ('bf16') or a value ('alpha=1e3')
+           )->dict: # the `SynthConfig` fields it sets ({} when it is neither)
+    "`'bf16'` -> {'bf16': True}, `'alpha=1e3'` -> {'alpha': 1000.0}."
+    k, eq, v = part.partition('=')
+    if not eq: return {k: True} if k in OPT_INS else {}
+    try: x = float(v)
+    except ValueError: return {}
+    return {k: x} if base in OPT_VALUES.get(k, ()) and math.isfinite(x) and x >= 0 else {}
 
 def _method_spec(m:str)->tuple:
-    "`'sardfq-msr+bf16@200'` -> ('sardfq', 200, {'msr': False, 'bf16': True}): the method, the synthesis iteration whose images to use (None: the last) and the `SynthConfig` switches it sets."
+    "`'sardfq-msr+bf16+alpha=1e3@200'` -> ('sardfq', 200, {'msr': False, 'bf16': True, 'alpha': 1000.0}): the method, the synthesis iteration whose images to use (None: the last) and the `SynthConfig` fields it sets."
     name, _, at = m.partition('@')
     name, *on = name.split('+')
     base, *off = name.split('-')
+    sets = [_opt_in(base, p) for p in on]
     if (base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))) or (off and (base != 'sardfq' or not set(off) <= set(SWITCHES)))
-        or (on and (base not in ('psaq', 'sardfq') or not set(on) <= set(OPT_INS)))):
+        or (on and (base not in ('psaq', 'sardfq') or not all(sets)))):
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
                          f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
-                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on")
-    return base, int(at) if at else None, {**dict.fromkeys(off, False), **dict.fromkeys(on, True)}
+                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0) to set that value")
+    return base, int(at) if at else None, {**dict.fromkeys(off, False), **{k: v for d in sets for k, v in d.items()}}
 
 # %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
@@ -520,7 +532,7 @@ def table_markdown(table, # a `paired_table`
 def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
                    model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str=None, # local FP weights (.safetensors/.pth/.pt/.bin)
-                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated (sardfq@500: after 500 iterations; sardfq-apa, -msr, -sl: without that component; sardfq+bf16: under bf16 autocast)
+                   methods:str='noise,psaq,sardfq,real', # calibration sources, comma-separated (sardfq@500: after 500 iterations; sardfq-apa, -msr, -sl: without that component; sardfq+bf16: under bf16 autocast; sardfq+alpha=1e3: with that APA weight)
                    bits:str='4,6', # bit widths (W = A), comma-separated
                    seeds:str='0,1,2,3', # paired seeds, comma-separated
                    recon_iters:str=f'0,{QuantConfig.recon_iters}', # reconstruction steps per block, one setting per value (0: calibration only)

@@ -4,7 +4,7 @@
 speed-up of `sardfq`'s step over the same step reading whole attention maps (`sardfq_full_maps`: `capture_attention`,
 unfused attention in the aligned blocks, as before `capture_class_attention`).
 
-    .venv/bin/python bench/synth_speed.py [--model deit_tiny_patch16_224] [--batch-size 32] [--steps 5] [--device cpu]
+    .venv/bin/python bench/synth_speed.py [--model deit_tiny_patch16_224] [--batch-size 32] [--steps 5] [--device cpu] [--compile] [--only sardfq,sardfq_compiled]
 
 Prints one JSON object. Each method's plain pass, of as many images as the method forwards per step, is timed between
 consecutive synthesis steps, from the synthesis callback, so each step has a plain pass timed under the same conditions
@@ -14,7 +14,8 @@ these per-step ratios; the speed-up is the ratio of two such medians, so load ca
 eager, alternating step by step. `sardfq_bf16` and `psaq_bf16` are the whole synthesis step with `SynthConfig.bf16`,
 their ratio taken to the same fp32 plain pass, so `bf16_step_speedup` (the fp32 step's ratio over the bf16 step's) is
 how many times faster a step is under bf16 autocast, load cancelled as above. With --compile, `sardfq_compiled` is the
-default step with the model under `torch.compile` (compiled in the untimed first step), and `compile_step_speedup` its speed-up
+default step with the model under `torch.compile`, its parameters frozen (compiled in the untimed first step; with
+parameters that require gradients the compiled backward also computes theirs), and `compile_step_speedup` its speed-up
 over the eager step measured the same way."""
 import copy, json, os, platform, statistics, time
 from contextlib import contextmanager, nullcontext
@@ -73,9 +74,9 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
         loss.backward(inputs=[x]); _sync(dev); return time.perf_counter() - t0
     variants = dict(bf16_autocast=lambda: timed(model, True))
     if compile:
-        compiled = torch.compile(model)
-        timed(compiled)  # compiles, untimed
-        variants['compiled'] = lambda: timed(compiled)
+        net = compiled(model)
+        timed(net)  # compiles, untimed
+        variants['compiled'] = lambda: timed(net)
     ratios = {k: [] for k in variants}
     for _ in range(steps + 1):
         base = timed(model)
@@ -83,8 +84,8 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
     return {f'{k}_over_fp32': round(statistics.median(v[1:]), 3) for k, v in ratios.items()}
 
 def compiled(model):
-    "A copy of `model` under `torch.compile` (it compiles in the first, untimed, step)."
-    net = copy.deepcopy(model)
+    "A copy of `model` with frozen parameters under `torch.compile` (it compiles in the first, untimed, step)."
+    net = copy.deepcopy(model).requires_grad_(False)  # else the compiled backward computes the weights' gradients too
     net.compile()
     return net
 
@@ -103,7 +104,8 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
          msr_views:float=SynthConfig.msr_views, # MSR views per step of `sardfq`, as a fraction of the batch
          threads:int=None, # torch threads (default: torch's)
          compile:store_true=False, # also time the plain pass and the default step under torch.compile (compiling takes about a minute on 2 cores)
-         device:str='cpu' # cpu or cuda
+         device:str='cpu', # cpu or cuda
+         only:str=None # comma-separated subset of the timed methods, e.g. 'sardfq,sardfq_compiled' (default: all)
         ):
     "Print each method's seconds per iteration, images per second, and step cost per image forwarded relative to a plain pass."
     if threads: torch.set_num_threads(threads)
@@ -111,10 +113,13 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     net = load_model(model, checkpoint=checkpoint).to(dev)
     cfg = SynthConfig(n=batch_size, batch_size=batch_size, msr_views=msr_views)
     res = dict(model=model, device=str(dev), cpu=cpu_info(), threads=torch.get_num_threads(), batch_size=batch_size, steps=steps,
-               iters_for_images_per_s=iters, msr_views=msr_views, methods={})
+               iters_for_images_per_s=iters, msr_views=msr_views, compile=compile, only=only, methods={})
     runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False),
             ('sardfq_bf16', replace(cfg, bf16=True), False), ('psaq_bf16', replace(cfg, method='psaq', bf16=True), False))
     if compile: runs += (('sardfq_compiled', cfg, False),)
+    if only:
+        if bad := set(only.split(',')) - {r[0] for r in runs}: raise SystemExit(f"synth_speed: unknown method(s) {', '.join(sorted(bad))} in --only: use {', '.join(r[0] for r in runs)}")
+        runs = tuple(r for r in runs if r[0] in only.split(','))
     for name, c, full in runs:
         k = forwarded(net, c)
         model = compiled(net) if name.endswith('_compiled') else net
@@ -125,9 +130,10 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
                                     plain_fwd_bwd_s=round(statistics.median(ps), 4),
                                     step_over_plain_same_images=round(statistics.median(x / y for x, y in zip(secs, ps)), 3))
     m = res['methods']
-    res['sardfq_speedup_over_full_maps'] = round(m['sardfq_full_maps']['step_over_plain_same_images'] / m['sardfq']['step_over_plain_same_images'], 3)
-    res['bf16_step_speedup'] = {k: round(m[k]['step_over_plain_same_images'] / m[f'{k}_bf16']['step_over_plain_same_images'], 3) for k in ('sardfq', 'psaq')}
-    if compile: res['compile_step_speedup'] = round(m['sardfq']['step_over_plain_same_images'] / m['sardfq_compiled']['step_over_plain_same_images'], 3)
+    speedup = lambda slow, fast: round(m[slow]['step_over_plain_same_images'] / m[fast]['step_over_plain_same_images'], 3) if slow in m and fast in m else None
+    res['sardfq_speedup_over_full_maps'] = speedup('sardfq_full_maps', 'sardfq')
+    res['bf16_step_speedup'] = {k: speedup(k, f'{k}_bf16') for k in ('sardfq', 'psaq')}
+    if compile: res['compile_step_speedup'] = speedup('sardfq', 'sardfq_compiled')
     res['plain_pass_levers'] = lever_ratios(net, forwarded(net, cfg), dev, steps, compile)
     _sync(dev); t0 = time.perf_counter()
     synthesize(net, replace(cfg, method='noise'), device=dev, progress=False); _sync(dev)

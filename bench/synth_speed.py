@@ -122,9 +122,9 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
         runs = tuple(r for r in runs if r[0] in only.split(','))
     for name, c, full in runs:
         k = forwarded(net, c)
-        model = compiled(net) if name.endswith('_compiled') else net
+        stepped = compiled(net) if name.endswith('_compiled') else net  # the model whose synthesis step is timed
         with patch('sardfq.synth.capture_class_attention', full_maps) if full else nullcontext():
-            secs, ps = paired_seconds(model, c, dev, steps, warm, plain_pass(net, k, dev))
+            secs, ps = paired_seconds(stepped, c, dev, steps, warm, plain_pass(net, k, dev))
         s = statistics.median(secs)
         res['methods'][name] = dict(s_per_iter=round(s, 4), images_per_s=round(batch_size / (s * iters), 4), forwarded_per_step=k,
                                     plain_fwd_bwd_s=round(statistics.median(ps), 4),

@@ -28,8 +28,8 @@ from timm.models.swin_transformer import SwinTransformer
 # %% auto #0
 __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_family', 'shared_path', 'check_model_name',
            'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
-           'attention_modules', 'num_prefix_tokens', 'patch_grid', 'written', 'save_atomic', 'load_pt', 'data_config',
-           'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
+           'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written', 'save_atomic', 'load_pt',
+           'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
            'capture_class_attention', 'bf16_autocast']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
@@ -173,6 +173,19 @@ def patch_grid(model:nn.Module # a ViT/DeiT or Swin timm model
     "The patch grid the patch embedding produces (for Swin, the first stage's grid)."
     model_family(model)
     return tuple(model.patch_embed.grid_size)
+
+# %% ../nbs/00_models.ipynb #8e2586bb
+@contextmanager
+def only_training(model:nn.Module, # the model whose parameters are frozen meanwhile
+                  params:list=() # the parameters that receive gradients (none: the whole model is frozen)
+                 ):
+    "Within the block, only `params` of `model` require gradients."
+    saved = [(p, p.requires_grad) for p in model.parameters()]
+    for p, _ in saved: p.requires_grad_(False)
+    for p in params: p.requires_grad_(True)
+    try: yield
+    finally:
+        for p, r in saved: p.requires_grad_(r)
 
 # %% ../nbs/00_models.ipynb #03c1c2b3
 @contextmanager

@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .models import get_device
 from .qmodel import quant_params
-from .recon import only_training, optimizer_step, calib_views, held_out_views
+from .models import only_training
+from .recon import optimizer_step, calib_views, held_out_views
 
 # %% auto #0
 __all__ = ['LR_QAT_WEIGHTS', 'LR_QAT_SCALES', 'distill_loss', 'eval_distill', 'qat']

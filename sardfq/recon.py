@@ -7,18 +7,16 @@ Docs: https://sardfq.github.io/sardfq/recon.html.md"""
 # %% ../nbs/06_recon.ipynb #67d124c2
 from __future__ import annotations
 import math, time
-from contextlib import contextmanager
 import torch
 from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .models import transformer_blocks, get_device
+from .models import transformer_blocks, get_device, only_training
 from .qmodel import quant_params, quantized_layers, act_quantizers, _successors
 
 # %% auto #0
 __all__ = ['MIN_VIEW_AREA', 'LR_ROUND', 'LR_SCALES', 'ROUND_WEIGHT', 'DROP', 'VIEWS', 'Tail', 'recon_units', 'unit_entry',
-           'unit_inputs', 'only_training', 'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit',
-           'reconstruct']
+           'unit_inputs', 'optimizer_step', 'calib_views', 'held_out_views', 'recon_loss', 'fit_unit', 'reconstruct']
 
 # %% ../nbs/06_recon.ipynb #f08227e4
 class Tail(nn.Module):
@@ -68,19 +66,6 @@ def unit_inputs(model:nn.Module, # the model (FP or quantized) to run
     finally: handle.remove()
     if len(kept) != math.ceil(len(images) / batch_size): raise ValueError("the forward pass never reached the unit: is `entry` a module of `model`?")
     return torch.cat(kept)
-
-# %% ../nbs/06_recon.ipynb #46cdc71a
-@contextmanager
-def only_training(model:nn.Module, # the model whose parameters are frozen meanwhile
-                  params:list # the parameters that receive gradients
-                 ):
-    "Within the block, only `params` of `model` require gradients."
-    saved = [(p, p.requires_grad) for p in model.parameters()]
-    for p, _ in saved: p.requires_grad_(False)
-    for p in params: p.requires_grad_(True)
-    try: yield
-    finally:
-        for p, r in saved: p.requires_grad_(r)
 
 # %% ../nbs/06_recon.ipynb #28216232
 def optimizer_step(opt:torch.optim.Optimizer, # the optimizer of the parameters being fitted

@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, only_training, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -447,10 +447,11 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     mine = range(rank, len(sizes), world)
     bar = tqdm(total=len(mine) * cfg.iters, desc=f'synth {cfg.method}' + (f' (rank 0 of {world})' if world > 1 else ''), disable=not progress or not cfg.iters or rank != 0)
     done = {}
-    for b in mine:
-        first = b * cfg.batch_size
-        pri = real_priors(model, real[first:first + sizes[b]], cfg.apa_first) if real is not None else None
-        done[b] = _synth_batch(model, cfg, settings, lay, b, sizes[b], pri, dev, folder/f'b{b}.pt' if folder else None, bar, callback)
+    with only_training(model):
+        for b in mine:
+            first = b * cfg.batch_size
+            pri = real_priors(model, real[first:first + sizes[b]], cfg.apa_first) if real is not None else None
+            done[b] = _synth_batch(model, cfg, settings, lay, b, sizes[b], pri, dev, folder/f'b{b}.pt' if folder else None, bar, callback)
     bar.close()
     done = [d for _, d in sorted(_gather_batches(done).items())]
     res = dict(images=torch.cat([d['images'] for d in done]), labels=torch.cat([d['labels'] for d in done]),

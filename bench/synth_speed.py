@@ -10,13 +10,18 @@ Prints one JSON object. Each method's plain pass, of as many images as the metho
 consecutive synthesis steps, from the synthesis callback, so each step has a plain pass timed under the same conditions
 next to it: on a shared machine, load from other processes falls on both sides of each ratio. Ratios are medians of
 these per-step ratios; the speed-up is the ratio of two such medians, so load cancels out of it too. The levers
-(bf16 autocast, and `torch.compile` with --compile) are timed on the plain pass of `sardfq`'s images against fp32
+(bf16 autocast; on the CPU `sardfq.models.bf16_matmul`, bf16 dot products in fp32 matmuls; `torch.compile` with
+--compile) are timed on the plain pass of `sardfq`'s images against fp32
 eager, alternating step by step. `sardfq_bf16` and `psaq_bf16` are the whole synthesis step with `SynthConfig.bf16`,
 their ratio taken to the same fp32 plain pass, so `bf16_step_speedup` (the fp32 step's ratio over the bf16 step's) is
-how many times faster a step is under bf16 autocast, load cancelled as above. With --compile, `sardfq_compiled` is the
+how many times faster a step is under bf16 autocast, load cancelled as above; on the CPU `sardfq_bf16_matmul` is the step
+with `SynthConfig.bf16_matmul` and `bf16_matmul_step_speedup` its speed-up, and `bf16_matmul_agreement` how far it
+moves one plain pass's logits and pixel gradient from fp32's. With --compile, `sardfq_compiled` is the
 default step with the model under `torch.compile`, its parameters frozen (compiled in the untimed first step; with
 parameters that require gradients the compiled backward also computes theirs), and `compile_step_speedup` its speed-up
-over the eager step measured the same way."""
+over the eager step measured the same way. The `_wall` speed-ups are plain ratios of median seconds per step. Read
+those on a quiet machine: the paired ones assume a method leaves the plain pass next to it as fast as before, and a
+compiled step does not (on the 2-core CPU the eager pass timed after each compiled step ran about 1.3 times slower)."""
 import copy, json, os, platform, statistics, time
 from contextlib import contextmanager, nullcontext
 from unittest.mock import patch
@@ -24,15 +29,15 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path
+from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path, bf16_matmul
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
 
 def cpu_info()->dict:
-    "The CPU's model name and which of its bf16 instruction sets it has (a bf16 speed-up needs one)."
+    "The CPU's model name, clock, cache and bf16 instruction sets (one name can hide machines of different speeds)."
     text = open('/proc/cpuinfo').read() if os.path.exists('/proc/cpuinfo') else ''
-    name = next((l.split(':', 1)[1].strip() for l in text.splitlines() if l.startswith('model name')), platform.processor())
-    flags = set(next((l.split(':', 1)[1].split() for l in text.splitlines() if l.startswith('flags')), []))
-    return dict(name=name, bf16=sorted(flags & {'avx512_bf16', 'amx_bf16'}))
+    field = lambda key, default=None: next((l.split(':', 1)[1].strip() for l in text.splitlines() if l.startswith(key)), default)
+    flags = set((field('flags') or '').split())
+    return dict(name=field('model name', platform.processor()), mhz=field('cpu MHz'), cache=field('cache size'), bf16=sorted(flags & {'avx512_bf16', 'amx_bf16'}))
 
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize()
@@ -68,11 +73,14 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
     "Seconds of a plain pass under bf16 autocast (and `torch.compile`) over fp32 eager, alternated step by step (medians)."
     x = torch.randn(batch, 3, *data_config(model)['input_size'][1:], device=dev, requires_grad=True)
     y = torch.randint(model.num_classes, (batch,), device=dev)
-    def timed(net, bf16=False):
+    def timed(net, bf16=False, matmul=False):
         _sync(dev); t0 = time.perf_counter()
-        with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): loss = F.cross_entropy(net(x).float(), y)
-        loss.backward(inputs=[x]); _sync(dev); return time.perf_counter() - t0
-    variants = dict(bf16_autocast=lambda: timed(model, True))
+        with bf16_matmul(dev.type, matmul):
+            with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): loss = F.cross_entropy(net(x).float(), y)
+            loss.backward(inputs=[x])
+        _sync(dev); return time.perf_counter() - t0
+    variants = dict(bf16_autocast=lambda: timed(model, bf16=True))
+    if dev.type == 'cpu': variants['bf16_matmul'] = lambda: timed(model, matmul=True)
     if compile:
         net = compiled(model)
         timed(net)  # compiles, untimed
@@ -82,6 +90,19 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
         base = timed(model)
         for k, f in variants.items(): ratios[k].append(f() / base)
     return {f'{k}_over_fp32': round(statistics.median(v[1:]), 3) for k, v in ratios.items()}
+
+def bf16_matmul_agreement(model, batch, dev)->dict:
+    "How far the plain pass's logits and pixel gradient move under `bf16_matmul` (what oneDNN does with it depends on the CPU)."
+    x = torch.randn(batch, 3, *data_config(model)['input_size'][1:], device=dev)
+    y = torch.randint(model.num_classes, (batch,), device=dev)
+    def run(on):
+        xg = x.clone().requires_grad_()
+        with bf16_matmul(dev.type, on):
+            logits = model(xg)
+            F.cross_entropy(logits, y).backward(inputs=[xg])
+        return logits.detach().double(), xg.grad.flatten().double()
+    (l32, g32), (lbm, gbm) = run(False), run(True)
+    return dict(logits_max_abs_diff=float((lbm - l32).abs().max()), grad_cosine_minus_1=float(F.cosine_similarity(gbm, g32, 0) - 1))
 
 def compiled(model):
     "A copy of `model` with frozen parameters under `torch.compile` (it compiles in the first, untimed, step)."
@@ -116,6 +137,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
                iters_for_images_per_s=iters, msr_views=msr_views, compile=compile, only=only, methods={})
     runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False),
             ('sardfq_bf16', replace(cfg, bf16=True), False), ('psaq_bf16', replace(cfg, method='psaq', bf16=True), False))
+    if dev.type == 'cpu': runs += (('sardfq_bf16_matmul', replace(cfg, bf16_matmul=True), False),)
     if compile: runs += (('sardfq_compiled', cfg, False),)
     if only:
         if bad := set(only.split(',')) - {r[0] for r in runs}: raise SystemExit(f"synth_speed: unknown method(s) {', '.join(sorted(bad))} in --only: use {', '.join(r[0] for r in runs)}")
@@ -130,11 +152,14 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
                                     plain_fwd_bwd_s=round(statistics.median(ps), 4),
                                     step_over_plain_same_images=round(statistics.median(x / y for x, y in zip(secs, ps)), 3))
     m = res['methods']
-    speedup = lambda slow, fast: round(m[slow]['step_over_plain_same_images'] / m[fast]['step_over_plain_same_images'], 3) if slow in m and fast in m else None
+    speedup = lambda slow, fast, key='step_over_plain_same_images': round(m[slow][key] / m[fast][key], 3) if slow in m and fast in m else None
     res['sardfq_speedup_over_full_maps'] = speedup('sardfq_full_maps', 'sardfq')
     res['bf16_step_speedup'] = {k: speedup(k, f'{k}_bf16') for k in ('sardfq', 'psaq')}
-    if compile: res['compile_step_speedup'] = speedup('sardfq', 'sardfq_compiled')
+    res['bf16_step_speedup_wall'] = {k: speedup(k, f'{k}_bf16', 's_per_iter') for k in ('sardfq', 'psaq')}
+    res['bf16_matmul_step_speedup'], res['bf16_matmul_step_speedup_wall'] = speedup('sardfq', 'sardfq_bf16_matmul'), speedup('sardfq', 'sardfq_bf16_matmul', 's_per_iter')
+    if compile: res['compile_step_speedup'], res['compile_step_speedup_wall'] = speedup('sardfq', 'sardfq_compiled'), speedup('sardfq', 'sardfq_compiled', 's_per_iter')
     res['plain_pass_levers'] = lever_ratios(net, forwarded(net, cfg), dev, steps, compile)
+    if dev.type == 'cpu': res['bf16_matmul_agreement'] = bf16_matmul_agreement(net, batch_size, dev)
     _sync(dev); t0 = time.perf_counter()
     synthesize(net, replace(cfg, method='noise'), device=dev, progress=False); _sync(dev)
     res['methods']['noise'] = dict(s_per_iter=0.0, images_per_s=round(batch_size / (time.perf_counter() - t0), 2))

@@ -30,7 +30,7 @@ __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_
            'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
            'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written', 'save_atomic', 'load_pt',
            'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
-           'capture_class_attention', 'bf16_autocast']
+           'capture_class_attention', 'bf16_autocast', 'bf16_matmul']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -343,3 +343,17 @@ def bf16_autocast(device_type:str, # 'cpu' or 'cuda'
     "bf16 autocast for a forward pass; on CPU the fused attention stays fp32, where its bf16 kernel is the slower one."
     if not enabled: yield; return
     with torch.autocast(device_type, torch.bfloat16), _AttentionInFp32() if device_type == 'cpu' else nullcontext(): yield
+
+# %% ../nbs/00_models.ipynb #37fa2bbf
+@contextmanager
+def bf16_matmul(device_type:str, # 'cpu' (on a GPU use `bf16_autocast`)
+                enabled:bool=True # False: a context that changes nothing
+               ):
+    "fp32 matmuls and convolutions through oneDNN with bf16 dot products allowed (fp32 accumulation), process-wide while the block runs."
+    if not enabled: yield; return
+    if device_type != 'cpu': raise ValueError(f"bf16_matmul is a CPU setting (oneDNN) and the device is {device_type!r}: use bf16 autocast (--bf16) on a GPU")
+    mm, conv = torch.backends.mkldnn.matmul, torch.backends.mkldnn.conv
+    saved = mm.fp32_precision, conv.fp32_precision
+    mm.fp32_precision = conv.fp32_precision = 'bf16'
+    try: yield
+    finally: mm.fp32_precision, conv.fp32_precision = saved

@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, only_training, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -175,6 +175,7 @@ class SynthConfig:
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
     snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
     bf16:bool=False # forward and backward passes under `bf16_autocast`, the losses in fp32 (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
+    bf16_matmul:bool=False # CPU: fp32 passes whose matmuls take bf16 dot products (`bf16_matmul`), the milder lever; not with `bf16`
 
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
@@ -190,6 +191,7 @@ def check(self:SynthConfig):
     if self.lr is not None and not self.lr > 0: raise ValueError(f"learning rate {self.lr} must be positive")
     for name in ('alpha', 'tv_weight', 'entropy_weight', 'warmup', 'jitter', 'msr_views'):
         if not getattr(self, name) >= 0: raise ValueError(f"{name} is {getattr(self, name)}: it must be >= 0")
+    if self.bf16 and self.bf16_matmul: raise ValueError("bf16 and bf16_matmul are two bf16 levers: turn on one of them")
     if not 0 < self.z_range[0] <= self.z_range[1]: raise ValueError(f"z_range {self.z_range} must satisfy 0 < low <= high")
     if not all(isinstance(i, int) and 1 <= i < self.iters for i in self.snapshots): raise ValueError(f"snapshots {self.snapshots} must be iterations between 1 and iters - 1 ({self.iters - 1})")
     if not self.prior_sharpen > 0: raise ValueError(f"prior_sharpen {self.prior_sharpen} must be positive")
@@ -390,12 +392,13 @@ def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:in
     for step in range(start, cfg.iters):
         r, s_in, length = cycle(step, cfg.iters, restarts)
         for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
-        res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
-        vals = {k: v.item() for k, v in res.items()}
-        if not all(math.isfinite(v) for v in vals.values()):
-            raise ValueError(f"non-finite loss at batch {b}, iteration {step} ({', '.join(f'{k}={v:.4g}' for k, v in vals.items())}): lower --lr or --alpha, or check the model's weights")
-        opt.zero_grad(set_to_none=True)
-        res['loss'].backward(inputs=[x])
+        with bf16_matmul(dev.type, cfg.bf16_matmul):  # forward and backward, not the callback
+            res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
+            vals = {k: v.item() for k, v in res.items()}
+            if not all(math.isfinite(v) for v in vals.values()):
+                raise ValueError(f"non-finite loss at batch {b}, iteration {step} ({', '.join(f'{k}={v:.4g}' for k, v in vals.items())}): lower --lr or --alpha, or check the model's weights")
+            opt.zero_grad(set_to_none=True)
+            res['loss'].backward(inputs=[x])
         opt.step()
         with torch.no_grad(): x.clamp_(lo, hi)
         if step + 1 in cfg.snapshots: snaps[step + 1] = x.detach().cpu().clone()

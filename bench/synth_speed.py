@@ -10,7 +10,7 @@ Prints one JSON object. Each method's plain pass, of as many images as the metho
 consecutive synthesis steps, from the synthesis callback, so each step has a plain pass timed under the same conditions
 next to it: on a shared machine, load from other processes falls on both sides of each ratio. Ratios are medians of
 these per-step ratios; the speed-up is the ratio of two such medians, so load cancels out of it too. The levers
-(bf16 autocast; on the CPU `sardfq.models.bf16_matmul`, bf16 dot products in fp32 matmuls; `torch.compile` with
+(bf16 autocast; on the CPU `sardfq.models.bf16_matmul` with attention unfused, as `SynthConfig.bf16_matmul` runs it; `torch.compile` with
 --compile) are timed on the plain pass of `sardfq`'s images against fp32
 eager, alternating step by step. `sardfq_bf16` and `psaq_bf16` are the whole synthesis step with `SynthConfig.bf16`,
 their ratio taken to the same fp32 plain pass, so `bf16_step_speedup` (the fp32 step's ratio over the bf16 step's) is
@@ -29,7 +29,7 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path, bf16_matmul
+from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path, bf16_matmul, unfused_attention
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
 
 def cpu_info()->dict:
@@ -75,7 +75,7 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
     y = torch.randint(model.num_classes, (batch,), device=dev)
     def timed(net, bf16=False, matmul=False):
         _sync(dev); t0 = time.perf_counter()
-        with bf16_matmul(dev.type, matmul):
+        with bf16_matmul(dev.type, matmul), unfused_attention(net) if matmul else nullcontext():
             with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): loss = F.cross_entropy(net(x).float(), y)
             loss.backward(inputs=[x])
         _sync(dev); return time.perf_counter() - t0
@@ -97,7 +97,7 @@ def bf16_matmul_agreement(model, batch, dev)->dict:
     y = torch.randint(model.num_classes, (batch,), device=dev)
     def run(on):
         xg = x.clone().requires_grad_()
-        with bf16_matmul(dev.type, on):
+        with bf16_matmul(dev.type, on), unfused_attention(model) if on else nullcontext():
             logits = model(xg)
             F.cross_entropy(logits, y).backward(inputs=[xg])
         return logits.detach().double(), xg.grad.flatten().double()

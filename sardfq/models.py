@@ -29,8 +29,8 @@ from timm.models.swin_transformer import SwinTransformer
 __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_family', 'shared_path', 'check_model_name',
            'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
            'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written', 'save_atomic', 'load_pt',
-           'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'capture_attention',
-           'capture_class_attention', 'bf16_autocast', 'bf16_matmul']
+           'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'unfused_attention',
+           'capture_attention', 'capture_class_attention', 'bf16_autocast', 'bf16_matmul']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -280,25 +280,35 @@ def chosen_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
     if bad: raise ValueError(f"block indices {bad} are out of range: the model has {len(mods)} blocks")
     return [mods[i] for i in idx]
 
+# %% ../nbs/00_models.ipynb #b69254ec
+@contextmanager
+def unfused_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
+                      blocks:int|list=None # indices into `attention_modules(model)` (negative allowed); None: all
+                     ):
+    "Within the block, the chosen blocks compute attention explicitly instead of with the fused kernel."
+    chosen = chosen_attention(model, blocks)
+    fused = [m.fused_attn for m in chosen]
+    try:
+        for m in chosen: m.fused_attn = False
+        yield chosen
+    finally:
+        for m, f in zip(chosen, fused): m.fused_attn = f
+
 # %% ../nbs/00_models.ipynb #db22192c
 @contextmanager
 def capture_attention(model:nn.Module, # a ViT/DeiT or Swin timm model
                       blocks:int|list=None # indices into `attention_modules(model)` (negative allowed); None: all
                      ):
     "Context manager yielding a list that holds, after each forward pass, the chosen blocks' post-softmax attention."
-    chosen = chosen_attention(model, blocks)
-    maps, handles, fused = [None] * len(chosen), [], [m.fused_attn for m in chosen]
-    def _recorder(slot):
-        def _hook(mod, args): maps[slot] = args[0]
-        return _hook
-    try:
-        for slot, m in enumerate(chosen):
-            m.fused_attn = False
-            handles.append(m.attn_drop.register_forward_pre_hook(_recorder(slot)))
-        yield maps
-    finally:
-        for h in handles: h.remove()
-        for m, f in zip(chosen, fused): m.fused_attn = f
+    with unfused_attention(model, blocks) as chosen:
+        maps = [None] * len(chosen)
+        def _recorder(slot):
+            def _hook(mod, args): maps[slot] = args[0]
+            return _hook
+        handles = [m.attn_drop.register_forward_pre_hook(_recorder(slot)) for slot, m in enumerate(chosen)]
+        try: yield maps
+        finally:
+            for h in handles: h.remove()
 
 # %% ../nbs/00_models.ipynb #34873a6a
 @contextmanager

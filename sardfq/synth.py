@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, unfused_attention, bf16_autocast, bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -175,7 +175,7 @@ class SynthConfig:
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
     snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
     bf16:bool=False # forward and backward passes under `bf16_autocast`, the losses in fp32 (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
-    bf16_matmul:bool=False # CPU: fp32 passes whose matmuls take bf16 dot products (`bf16_matmul`), the milder lever; not with `bf16`
+    bf16_matmul:bool=False # CPU: fp32 passes whose products, attention's included (unfused), go through oneDNN with bf16 allowed (`bf16_matmul`); not with `bf16`
 
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
@@ -300,7 +300,8 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     use_apa = cfg.method == 'sardfq' and cfg.apa
     parts, blocks = {}, lay['blocks'] if use_apa else []
     attention = capture_class_attention(model, blocks, B) if lay['family'] == 'vit' else capture_attention(model, blocks)  # ViT: the class-token rows alone, fused kernels kept
-    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats, bf16_autocast(inp.device.type, cfg.bf16):
+    products = unfused_attention(model) if cfg.bf16_matmul else _nothing()  # attention's products through oneDNN too
+    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats, bf16_autocast(inp.device.type, cfg.bf16), products:
         logits = model(inp)
     logits, maps, feats = logits.float(), [m.float() for m in maps], feats and [f.float() for f in feats]  # the losses in fp32
     ce = soft_cross_entropy(logits, torch.cat(targets))

@@ -43,7 +43,7 @@ def main(batch_size:int=8, # images in the batch (with as many MSR views)
     torch.set_num_threads(threads)
     model = load_model('deit_tiny_patch16_224', checkpoint=shared_path('models/deit_tiny_patch16_224.safetensors')).eval()
     snaps = tuple(int(s) for s in at.split(','))
-    cfg = SynthConfig(n=batch_size, batch_size=batch_size, iters=iters, seed=seed, snapshots=snaps)
+    cfg = SynthConfig(n=batch_size, batch_size=batch_size, iters=iters, seed=seed, snapshots=snaps, bf16_matmul=False)  # the fp32 path the results were measured on
     lay, gen = apa_layout(model, cfg.apa_first), _batch_generator(seed, 0)
     st = init_batch(model, cfg, batch_size, gen)
     state = gen.get_state()  # the draws of the step compared: the same for every state of the pixels

@@ -132,7 +132,7 @@ def main(model:str='deit_tiny_patch16_224', # timm model name
     if threads: torch.set_num_threads(threads)
     dev = get_device(device)
     net = load_model(model, checkpoint=checkpoint).to(dev)
-    cfg = SynthConfig(n=batch_size, batch_size=batch_size, msr_views=msr_views)
+    cfg = SynthConfig(n=batch_size, batch_size=batch_size, msr_views=msr_views, bf16_matmul=False)  # the fp32 path; `sardfq_bf16_matmul` is the lever
     res = dict(model=model, device=str(dev), cpu=cpu_info(), threads=torch.get_num_threads(), batch_size=batch_size, steps=steps,
                iters_for_images_per_s=iters, msr_views=msr_views, compile=compile, only=only, methods={})
     runs = (('sardfq', cfg, False), ('sardfq_full_maps', cfg, True), ('sardfq_all_views', replace(cfg, msr_views=K_MSR), False), ('psaq', replace(cfg, method='psaq'), False),

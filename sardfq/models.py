@@ -6,7 +6,7 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 
 # %% ../nbs/00_models.ipynb #964a0535
 from __future__ import annotations
-import difflib, inspect, os, pickle, sys, warnings
+import difflib, functools, inspect, os, pickle, sys, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import fields
 from typing import Annotated, get_type_hints
@@ -19,6 +19,7 @@ from torch.overrides import TorchFunctionMode
 from torch import nn
 from fastcore.basics import listify
 from fastcore.docments import docments
+from fastcore.script import bool_arg
 from fastcore.xtras import atomic_save
 from safetensors import SafetensorError
 from safetensors.torch import load_file as load_safetensors
@@ -30,7 +31,7 @@ __all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_
            'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
            'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written', 'save_atomic', 'load_pt',
            'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'unfused_attention',
-           'capture_attention', 'capture_class_attention', 'bf16_autocast', 'bf16_matmul']
+           'capture_attention', 'capture_class_attention', 'bf16_autocast', 'bf16_matmul', 'exact_bf16_matmul']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -56,7 +57,8 @@ def config_options(cfg_cls:type, # a dataclass whose fields carry docments
         sig = inspect.signature(f, eval_str=True)  # its own annotations as types, as call_parse needs them
         own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
         taken = {p.name for p in own} | skip
-        new = [inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=fl.default, annotation=Annotated[hints[fl.name], docs[fl.name] or ''])
+        kind = lambda fl: bool_arg if hints[fl.name] is bool and fl.default is None else hints[fl.name]  # None: not a flag but true|false, absent: None
+        new = [inspect.Parameter(fl.name, inspect.Parameter.KEYWORD_ONLY, default=fl.default, annotation=Annotated[kind(fl), docs[fl.name] or ''])
                for fl in fields(cfg_cls) if fl.name not in taken]
         f.__signature__ = sig.replace(parameters=own + new + [p for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD])
         return f
@@ -367,3 +369,15 @@ def bf16_matmul(device_type:str, # 'cpu' (on a GPU use `bf16_autocast`)
     mm.fp32_precision = conv.fp32_precision = 'bf16'
     try: yield
     finally: mm.fp32_precision, conv.fp32_precision = saved
+
+# %% ../nbs/00_models.ipynb #428f5616
+@functools.cache
+def exact_bf16_matmul()->bool:
+    "Whether this CPU has bf16 kernels for oneDNN and `bf16_matmul` still keeps fp32 products fp32-exact on it (computed once)."
+    if not torch.ops.mkldnn._is_mkldnn_bf16_supported(): return False
+    g = torch.Generator().manual_seed(0)
+    a, w = torch.randn(1024, 192, generator=g), torch.randn(576, 192, generator=g)
+    with torch.no_grad():
+        ref = F.linear(a, w)
+        with bf16_matmul('cpu'): got = F.linear(a, w)
+    return bool((got - ref).abs().max() <= 1e-5 * ref.abs().max())

@@ -481,7 +481,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     return store['runs']
 
 # %% ../nbs/09_run.ipynb #387fabe5
-OPT_INS = ('bf16', 'bf16_matmul', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off by default, that a method name can turn on (`sardfq+bf16`)
+OPT_INS = ('bf16', 'bf16_matmul', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off (or automatic) by default, that a method name can turn on (`sardfq+bf16`)
 OPT_VALUES = dict(alpha=('sardfq',), prior_sharpen=('sardfq',), msr_views=('sardfq',), tv_weight=('psaq', 'sardfq'), entropy_weight=('psaq',))  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), and the methods they shape
 
 def _opt_in(base:str, # the method, e.g. 'sardfq'

@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, unfused_attention, bf16_autocast, bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, unfused_attention, bf16_autocast, bf16_matmul, exact_bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -175,7 +175,7 @@ class SynthConfig:
     ckpt_every:int=50 # save a resumable checkpoint every this many iterations (when writing to a file)
     snapshots:tuple=() # iterations at which a copy of the images is kept as well, e.g. (200, 500): one run gives the curve
     bf16:bool=False # forward and backward passes under `bf16_autocast`, the losses in fp32 (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
-    bf16_matmul:bool=False # CPU: fp32 passes whose products, attention's included (unfused), go through oneDNN with bf16 allowed (`bf16_matmul`); not with `bf16`
+    bf16_matmul:bool=None # CPU: fp32 passes whose products, attention's included (unfused), go through oneDNN with bf16 allowed (`bf16_matmul`); None: outside `torchrun`, where that stays fp32-exact (`exact_bf16_matmul`) and `bf16` is off
 
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
@@ -441,6 +441,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     if unknown: raise ValueError(f"unknown synthesis setting(s) {', '.join(sorted(unknown))}: see SynthConfig for the names")
     cfg = replace(cfg or SynthConfig(), **kwargs).check()
     dev, (rank, world) = get_device(device), dist_world()
+    if cfg.bf16_matmul is None: cfg = replace(cfg, bf16_matmul=dev.type == 'cpu' and not dist.is_initialized() and not cfg.bf16 and exact_bf16_matmul())  # recorded as taken
     model = model.to(dev).eval()
     settings, lay = run_settings(model, cfg), apa_layout(model, cfg.apa_first)
     if cfg.method == 'noise': cfg = replace(cfg, iters=0, snapshots=())  # the starting noise is the result

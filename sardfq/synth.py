@@ -300,8 +300,7 @@ def step_losses(model:nn.Module, # the FP model (eval mode)
     use_apa = cfg.method == 'sardfq' and cfg.apa
     parts, blocks = {}, lay['blocks'] if use_apa else []
     attention = capture_class_attention(model, blocks, B) if lay['family'] == 'vit' else capture_attention(model, blocks)  # ViT: the class-token rows alone, fused kernels kept
-    products = unfused_attention(model) if cfg.bf16_matmul else _nothing()  # attention's products through oneDNN too
-    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats, bf16_autocast(inp.device.type, cfg.bf16), products:
+    with attention as maps, mhsa_features(model) if cfg.method == 'psaq' else _nothing() as feats, bf16_autocast(inp.device.type, cfg.bf16):
         logits = model(inp)
     logits, maps, feats = logits.float(), [m.float() for m in maps], feats and [f.float() for f in feats]  # the losses in fp32
     ce = soft_cross_entropy(logits, torch.cat(targets))
@@ -393,7 +392,7 @@ def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:in
     for step in range(start, cfg.iters):
         r, s_in, length = cycle(step, cfg.iters, restarts)
         for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
-        with bf16_matmul(dev.type, cfg.bf16_matmul):  # forward and backward, not the callback
+        with bf16_matmul(dev.type, cfg.bf16_matmul), unfused_attention(model) if cfg.bf16_matmul else _nothing():  # forward and backward (attention's products too), not the callback
             res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
             vals = {k: v.item() for k, v in res.items()}
             if not all(math.isfinite(v) for v in vals.values()):

@@ -29,7 +29,7 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse, store_true
-from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path, bf16_matmul, unfused_attention
+from sardfq.models import load_model, data_config, get_device, capture_attention, shared_path, bf16_matmul
 from sardfq.synth import SynthConfig, synthesize, init_batch, _batch_generator, K_MSR
 
 def cpu_info()->dict:
@@ -75,7 +75,7 @@ def lever_ratios(model, batch, dev, steps, compile=False)->dict:
     y = torch.randint(model.num_classes, (batch,), device=dev)
     def timed(net, bf16=False, matmul=False):
         _sync(dev); t0 = time.perf_counter()
-        with bf16_matmul(dev.type, matmul), unfused_attention(net) if matmul else nullcontext():
+        with bf16_matmul(dev.type, matmul, net):
             with torch.autocast(dev.type, torch.bfloat16, enabled=bf16): loss = F.cross_entropy(net(x).float(), y)
             loss.backward(inputs=[x])
         _sync(dev); return time.perf_counter() - t0
@@ -97,7 +97,7 @@ def bf16_matmul_agreement(model, batch, dev)->dict:
     y = torch.randint(model.num_classes, (batch,), device=dev)
     def run(on):
         xg = x.clone().requires_grad_()
-        with bf16_matmul(dev.type, on), unfused_attention(model) if on else nullcontext():
+        with bf16_matmul(dev.type, on, model):
             logits = model(xg)
             F.cross_entropy(logits, y).backward(inputs=[xg])
         return logits.detach().double(), xg.grad.flatten().double()

@@ -359,7 +359,8 @@ def bf16_autocast(device_type:str, # 'cpu' or 'cuda'
 # %% ../nbs/00_models.ipynb #37fa2bbf
 @contextmanager
 def bf16_matmul(device_type:str, # 'cpu' (on a GPU use `bf16_autocast`)
-                enabled:bool=True # False: a context that changes nothing
+                enabled:bool=True, # False: a context that changes nothing
+                model:nn.Module=None # also run its attention unfused, so that attention's products take the same route
                ):
     "fp32 matmuls and convolutions through oneDNN with bf16 dot products allowed (fp32 accumulation), process-wide while the block runs."
     if not enabled: yield; return
@@ -367,7 +368,8 @@ def bf16_matmul(device_type:str, # 'cpu' (on a GPU use `bf16_autocast`)
     mm, conv = torch.backends.mkldnn.matmul, torch.backends.mkldnn.conv
     saved = mm.fp32_precision, conv.fp32_precision
     mm.fp32_precision = conv.fp32_precision = 'bf16'
-    try: yield
+    try:
+        with unfused_attention(model) if model is not None else nullcontext(): yield
     finally: mm.fp32_precision, conv.fp32_precision = saved
 
 # %% ../nbs/00_models.ipynb #428f5616

@@ -18,7 +18,7 @@ from torchvision.utils import make_grid
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
-from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, unfused_attention, bf16_autocast, bf16_matmul, exact_bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
+from .models import load_model, data_config, get_device, cli_errors, config_options, model_family, transformer_blocks, num_prefix_tokens, capture_attention, capture_class_attention, bf16_autocast, bf16_matmul, exact_bf16_matmul, only_training, save_atomic, load_pt, written, dist_world, distributed
 import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
@@ -392,7 +392,7 @@ def _synth_batch(model:nn.Module, cfg:SynthConfig, settings:dict, lay:dict, b:in
     for step in range(start, cfg.iters):
         r, s_in, length = cycle(step, cfg.iters, restarts)
         for grp in opt.param_groups: grp['lr'] = lr_at(s_in, length, settings['lr'], cfg.warmup, 0.2 if restarts > 1 else 0.1)
-        with bf16_matmul(dev.type, cfg.bf16_matmul), unfused_attention(model) if cfg.bf16_matmul else _nothing():  # forward and backward (attention's products too), not the callback
+        with bf16_matmul(dev.type, cfg.bf16_matmul, model):  # forward and backward, attention's products too; not the callback
             res = step_losses(model, x, st_dev, cfg, lay, gen, jitter=cfg.jitter * (r + 1) / restarts)
             vals = {k: v.item() for k, v in res.items()}
             if not all(math.isfinite(v) for v in vals.values()):

@@ -232,10 +232,12 @@ def paired_interval(diffs:list, # per seed, the per-image differences (a 1-d ten
                     n_boot:int=2000, # bootstrap resamples
                     seed:int=0 # seed of the resampling
                    )->tuple: # (mean, low, high): the mean over seeds and its 95 % interval
-    "Mean over seeds of per-image paired differences, with a bootstrap 95 % interval resampling each seed's images."
+    "Mean over seeds of per-image paired differences, with a two-level bootstrap 95 % interval: seeds drawn with replacement, then each drawn seed's images."
     diffs = [torch.as_tensor(d, dtype=torch.float64) for d in diffs]
     gen = torch.Generator().manual_seed(seed)
-    boots = torch.stack([d[torch.randint(len(d), (n_boot, len(d)), generator=gen)].mean(1) for d in diffs]).mean(0)
+    def image_means(): return torch.stack([d[torch.randint(len(d), (n_boot, len(d)), generator=gen)].mean(1) for d in diffs]) # seeds x n_boot
+    picks = torch.randint(len(diffs), (len(diffs), n_boot), generator=gen) # one row per seed slot of a resample
+    boots = torch.stack([image_means().gather(0, p[None])[0] for p in picks]).mean(0)
     lo, hi = boots.quantile(torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
     return torch.stack([d.mean() for d in diffs]).mean().item(), lo, hi
 

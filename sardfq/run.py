@@ -26,11 +26,11 @@ from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'OPT_INS', 'OPT_VALUES', 'ABLATION', 'check_writable', 'write_json', 'file_digest', 'settings_key',
-           'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result',
-           'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv',
-           'sardfq_results', 'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart',
-           'experiment_grid', 'cli_command', 'run_grid']
+           'OPT_INS', 'OPT_VALUES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json', 'file_digest',
+           'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results',
+           'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown',
+           'rows_csv', 'sardfq_results', 'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare',
+           'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -70,7 +70,7 @@ def settings_key(*parts)->str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 # %% ../nbs/09_run.ipynb #4c7d4e24
-RUN_SYNTH = dict(n=32, iters=200) # sardfq-run's synthesis defaults (SynthConfig fields)
+RUN_SYNTH = dict(n=32, iters=500) # sardfq-run's synthesis defaults (SynthConfig fields)
 
 # %% ../nbs/09_run.ipynb #9347b95b
 def _command()->str:
@@ -482,7 +482,9 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
 
 # %% ../nbs/09_run.ipynb #387fabe5
 OPT_INS = ('bf16', 'bf16_matmul', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off (or automatic) by default, that a method name can turn on (`sardfq+bf16`)
-OPT_VALUES = dict(alpha=('sardfq',), prior_sharpen=('sardfq',), msr_views=('sardfq',), tv_weight=('psaq', 'sardfq'), entropy_weight=('psaq',))  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), and the methods they shape
+OPT_VALUES = dict(alpha=('sardfq',), prior_sharpen=('sardfq',), msr_views=('sardfq',), apa_first=('sardfq',), tv_weight=('psaq', 'sardfq'),
+                  tv_target=('psaq', 'sardfq'), entropy_weight=('psaq',))  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), and the methods they shape
+OPT_TYPES = dict(apa_first=int, tv_target=lambda x: (x, x))  # how a value is stored where the field is not a float: a block index; a TV target range of one value
 
 def _opt_in(base:str, # the method, e.g. 'sardfq'
             part:str # one `+` part of its name: a switch ('bf16') or a value ('alpha=1e3')
@@ -492,7 +494,8 @@ def _opt_in(base:str, # the method, e.g. 'sardfq'
     if not eq: return {k: True} if k in OPT_INS else {}
     try: x = float(v)
     except ValueError: return {}
-    return {k: x} if base in OPT_VALUES.get(k, ()) and math.isfinite(x) and x >= 0 else {}
+    if base not in OPT_VALUES.get(k, ()) or not (math.isfinite(x) and x >= 0) or (OPT_TYPES.get(k) is int and not x.is_integer()): return {}
+    return {k: OPT_TYPES.get(k, float)(x)}
 
 def _method_spec(m:str)->tuple:
     "`'sardfq-msr+bf16+alpha=1e3@200'` -> ('sardfq', 200, {'msr': False, 'bf16': True, 'alpha': 1000.0}): the method, the synthesis iteration whose images to use (None: the last) and the `SynthConfig` fields it sets."
@@ -504,7 +507,7 @@ def _method_spec(m:str)->tuple:
         or (on and (base not in ('psaq', 'sardfq') or not all(sets)))):
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
                          f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
-                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0) to set that value")
+                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value")
     return base, int(at) if at else None, {**dict.fromkeys(off, False), **{k: v for d in sets for k, v in d.items()}}
 
 # %% ../nbs/09_run.ipynb #9ec3cc66

@@ -157,8 +157,9 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
     if dist_world()[0]: return None  # rank 0 writes for all
     save_quantized(qmodel.cpu(), out/'quantized.pt')
     save_grid(dict(images=images[:64], settings=cfg), out/'calib.png')
+    taken = {'bf16_matmul': grid['settings'].get('bf16_matmul')} if grid else {}  # the synthesis's bf16 path as taken (None asked for automatic)
     results = dict(model=model, method=method, wbits=wbits, abits=abits, seed=seed,
-                   settings=dict(synth={**asdict(synth_cfg), 'method': method, 'cached': cached}, quant=asdict(qcfg),
+                   settings=dict(synth={**asdict(synth_cfg), **taken, 'method': method, 'cached': cached}, quant=asdict(qcfg),
                                  checkpoint=str(checkpoint) if checkpoint else None, eval_data=str(eval_data),
                                  calib_dir=str(calib_dir) if calib_dir else None, crop_pct=cfg['crop_pct']),
                    timings=dict(synth=meter.seconds['synth'], **stage_s, eval=meter.seconds['eval'],

@@ -380,8 +380,8 @@ def scores(logits:torch.Tensor, # `N x C` logits of the quantized model
 def _changed(stored:dict, # settings a stored run recorded
              now:dict # the settings its key asks for now
             )->str: # 'field was -> now' for each difference ('' when none)
-    "How a stored run's settings differ from `now` (fields it lacks count as unchanged)."
-    return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in now.items() if k in stored and stored[k] != v)
+    "How a stored run's settings differ from `now` (fields it lacks count as unchanged, and so does a field `now` leaves automatic, None)."
+    return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in now.items() if k in stored and v is not None and stored[k] != v)
 
 def _synth_fields(cfg:SynthConfig)->dict:
     "The fields of `cfg` that shape a compare run's images, as JSON stores them (not the seed, which is in the run's key, nor snapshots and checkpoints)."
@@ -475,7 +475,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
                                         synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over,
-                                        synth=scfg and _synth_fields(scfg), precropped=precropped,
+                                        synth=scfg and {**_synth_fields(scfg), 'bf16_matmul': res['settings'].get('bf16_matmul')}, precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=version)
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)

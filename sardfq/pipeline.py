@@ -25,7 +25,8 @@ from .qat import qat, LR_QAT_WEIGHTS, LR_QAT_SCALES
 
 # %% auto #0
 __all__ = ['RECON_OPTIONS', 'RECON_FIELDS', 'QuantConfig', 'check_calib_images', 'read_calib', 'real_calib', 'StageMeter',
-           'refine', 'quantize_pipeline', 'sardfq_quantize', 'paired_interval', 'paired_table', 'ablation_table']
+           'refine', 'quantize_pipeline', 'sardfq_quantize', 'paired_interval', 'sign_flip_p', 'paired_table',
+           'ablation_table']
 
 # %% ../nbs/08_pipeline.ipynb #6f388eba
 @dataclass
@@ -240,6 +241,15 @@ def paired_interval(diffs:list, # per seed, the per-image differences (a 1-d ten
     boots = torch.stack([image_means().gather(0, p[None])[0] for p in picks]).mean(0)
     lo, hi = boots.quantile(torch.tensor([0.025, 0.975], dtype=torch.float64)).tolist()
     return torch.stack([d.mean() for d in diffs]).mean().item(), lo, hi
+
+# %% ../nbs/08_pipeline.ipynb #5f1a9c02
+def sign_flip_p(seed_diffs:list # the mean paired difference of each seed (at most 16 seeds)
+               )->float: # two-sided p-value
+    "Exact sign-flip test over seeds: the share of all 2^k sign assignments whose mean is at least as far from 0 as the observed one."
+    d = torch.as_tensor(seed_diffs, dtype=torch.float64)
+    if not 1 <= len(d) <= 16: raise ValueError(f"sign_flip_p takes 1 to 16 seeds, not {len(d)}: enumerating 2^k sign assignments beyond 16 is too slow")
+    signs = 1 - 2 * ((torch.arange(2 ** len(d))[:, None] >> torch.arange(len(d))) & 1).double()
+    return ((signs @ d).abs() >= d.sum().abs() * (1 - 1e-9)).double().mean().item()
 
 # %% ../nbs/08_pipeline.ipynb #6d9cc64d
 def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`, `agree`, `kl_mean` and per-image `correct` (0/1) and `kl` lists

@@ -101,6 +101,11 @@ def synth_calibration(model:nn.Module, # the FP model
     if path is not None and path.is_file(): return load_synth(path), path, True
     return synthesize(model, synth, out=path, device=device, progress=progress), path, False
 
+def _taken(res:dict=None # a synthesis result (None: real images, no synthesis)
+          )->dict:
+    "What a synthesis resolved for itself, to record beside the settings asked: the bf16 path (`bf16_matmul`) that automatic (None) chose."
+    return {'bf16_matmul': res['settings'].get('bf16_matmul')} if res else {}
+
 # %% ../nbs/09_run.ipynb #c29c4825
 def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
                    checkpoint:str|Path=None, # local FP weights (.safetensors/.pth/.pt/.bin)
@@ -157,9 +162,8 @@ def run_experiment(model:str='deit_tiny_patch16_224', # timm model name
     if dist_world()[0]: return None  # rank 0 writes for all
     save_quantized(qmodel.cpu(), out/'quantized.pt')
     save_grid(dict(images=images[:64], settings=cfg), out/'calib.png')
-    taken = {'bf16_matmul': grid['settings'].get('bf16_matmul')} if grid else {}  # the synthesis's bf16 path as taken (None asked for automatic)
     results = dict(model=model, method=method, wbits=wbits, abits=abits, seed=seed,
-                   settings=dict(synth={**asdict(synth_cfg), **taken, 'method': method, 'cached': cached}, quant=asdict(qcfg),
+                   settings=dict(synth={**asdict(synth_cfg), **_taken(grid), 'method': method, 'cached': cached}, quant=asdict(qcfg),
                                  checkpoint=str(checkpoint) if checkpoint else None, eval_data=str(eval_data),
                                  calib_dir=str(calib_dir) if calib_dir else None, crop_pct=cfg['crop_pct']),
                    timings=dict(synth=meter.seconds['synth'], **stage_s, eval=meter.seconds['eval'],
@@ -475,7 +479,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
                                         fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
                                         seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
                                         synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over,
-                                        synth=scfg and {**_synth_fields(scfg), 'bf16_matmul': res['settings'].get('bf16_matmul')}, precropped=precropped,
+                                        synth=scfg and {**_synth_fields(scfg), **_taken(res)}, precropped=precropped,
                                         device=str(dev), torch=torch.__version__, sardfq=version)
                 write_json(store, path)
                 if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)

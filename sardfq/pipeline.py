@@ -257,7 +257,7 @@ def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`,
                  key:str, # the field whose values are compared within a group (e.g. 'method')
                  baseline:str # the value of `key` every other is compared with, seed by seed
                 ):
-    "One row per group and `key` value: seeds, mean top-1, agreement and KL, and the paired top-1 and KL differences to `baseline` with 95 % intervals."
+    "One row per group and `key` value: seeds, mean top-1, agreement and KL, and the paired top-1 and KL differences to `baseline` with 95 % intervals, over the `paired` seeds both have."
     import pandas as pd
     at = {(tuple(r[b] for b in by), r[key], r['seed']): r for r in runs}
     rows = []
@@ -268,6 +268,7 @@ def paired_table(runs:list, # dicts with the `by` fields, `key`, `seed`, `top1`,
                    agree=sum(r['agree'] for r in mine) / len(mine), kl=sum(r['kl_mean'] for r in mine) / len(mine))
         paired = [s for s in seeds if (grp, baseline, s) in at]
         if val != baseline and paired:
+            row['paired'] = len(paired)
             for field, scale, name in (('correct', 100, 'd_top1'), ('kl', 1, 'd_kl')):
                 d = [(torch.tensor(at[grp, val, s][field], dtype=torch.float64) - torch.tensor(at[grp, baseline, s][field], dtype=torch.float64)) * scale for s in paired]
                 m, lo, hi = paired_interval(d)

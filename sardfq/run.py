@@ -29,8 +29,8 @@ __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMA
            'OPT_INS', 'OPT_VALUES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json', 'file_digest',
            'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results',
            'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown',
-           'rows_csv', 'sardfq_results', 'scores', 'compare', 'compare_table', 'table_markdown', 'sardfq_compare',
-           'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
+           'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins', 'compare_table', 'table_markdown',
+           'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -392,8 +392,8 @@ def _synth_fields(cfg:SynthConfig)->dict:
     return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k not in ('seed', 'snapshots', 'ckpt_every')}
 
 def _stored_synth(run:dict)->dict:
-    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were not under bf16 unless a switch says so."
-    return run.get('synth') or {'bf16': False, **(run.get('synth_settings') or {})}
+    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with flat priors unless a switch says so."
+    return run.get('synth') or {'bf16': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
 
 # %% ../nbs/09_run.ipynb #898c42f0
 def compare(model:str='deit_tiny_patch16_224', # timm model name
@@ -515,6 +515,17 @@ def _method_spec(m:str)->tuple:
                          f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value")
     return base, int(at) if at else None, {**dict.fromkeys(off, False), **{k: v for d in sets for k, v in d.items()}}
 
+# %% ../nbs/09_run.ipynb #5a1c0e02
+def synth_pins(text:str # comma-separated settings, e.g. 'prior_sharpen=1,tv_weight=0.05' ('' for none)
+               )->dict: # `SynthConfig` fields
+    "The `SynthConfig` fields `--synth` pins for every synthesis of a grid, or one clear error."
+    pins = {}
+    for part in filter(None, text.split(',')):
+        if not (got := _opt_in('sardfq', part) or _opt_in('psaq', part)):
+            raise ValueError(f"--synth {part!r} is not a setting: use name=value for {', '.join(OPT_VALUES)} (X >= 0), or a switch: {', '.join(OPT_INS)}")
+        pins.update(got)
+    return pins
+
 # %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
                   baseline:str='psaq' # the method every other is compared with
@@ -528,10 +539,10 @@ def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)
 def table_markdown(table, # a `paired_table`
                    baseline:str # what the differences are measured against
                   )->str:
-    "A `paired_table` as markdown, with each difference and its interval in one cell."
+    "A `paired_table` as markdown, with each difference and its interval in one cell (`paired`: the seeds the difference is over)."
     iv = lambda r, k, f: '' if k not in r or r[k] != r[k] else f"{r[k]:+.{f}f} [{r[k + '_lo']:+.{f}f}, {r[k + '_hi']:+.{f}f}]"
     cols = [c for c in table.columns if not c.startswith('d_')]
-    num = lambda c, v: f'{v:.3f}' if c == 'kl' else f'{v:.2f}' if isinstance(v, float) else str(v)
+    num = lambda c, v: '' if v != v else f'{v:.3f}' if c == 'kl' else str(int(v)) if c in ('seeds', 'paired') else f'{v:.2f}' if isinstance(v, float) else str(v)
     return _md_table([*cols, f'Δ top-1 vs {baseline} [95 %]', f'Δ KL vs {baseline} [95 %]'],
                      ([*(num(c, r[c]) for c in cols), iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)] for r in table.to_dict('records')))
 
@@ -547,6 +558,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                    iters:int=RUN_SYNTH['iters'], # synthesis iterations
                    n:int=32, # calibration images per run
                    edges:str=QuantConfig.edges, # first/last layer protocol: 8bit or wa
+                   synth:str='', # `SynthConfig` settings every synthesis takes, comma-separated name=value (e.g. prior_sharpen=1: a study made at that default); a method's own +parts win
                    baseline:str='psaq', # the method the differences are measured against
                    device:str=None, # cpu or cuda (default: cuda when available)
                    cache:str='runs/.cache', # folder of cached syntheses
@@ -560,7 +572,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
         b, sd = _ints(bits, '--bits'), _ints(seeds, '--seeds')
         if report: runs = _read_runs(Path(out))
         else: runs = compare(model, checkpoint, data, tuple(methods.split(',')), tuple((v, v) for v in b), tuple(sd), settings, n,
-                             dict(iters=iters), edges, device, cache, out, progress=not json)
+                             dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
     if json: print('\n'.join(dumps(r) for r in t.to_dict('records')))

@@ -38,7 +38,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
          bits:str='4,4', # wbits,abits
          edges:str=QuantConfig.edges, # first/last layer protocol: 8bit or wa
          synth_iters:int=200, # synthesis iterations of the psaq/sardfq sources (the committed grid's length; `sardfq-run` now makes 500)
-         synth:str='', # `SynthConfig` settings of the psaq/sardfq sources, comma-separated name=value, as `sardfq-compare --synth`
+         synth:str='prior_sharpen=1', # `SynthConfig` settings of the psaq/sardfq sources, comma-separated name=value as `sardfq-compare --synth` (the committed grid's: the priors of its time)
          recon_iters:int=QuantConfig.recon_iters, # reconstruction steps per block (variants that do not set their own)
          device:str=None, # cpu or cuda (default: cuda when available)
          cache_dir:str='runs/.cache', # folder of cached syntheses (shared with sardfq-run)

@@ -190,6 +190,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
                synth_batch:int=None, # images optimized together during synthesis
                alpha:float=None, # weight of the APA loss
                prior:str='gmm', # APA prior family: gmm, laplace, real
+               prior_sharpen:float=None, # how many times sharper the last aligned block's priors are than the first's (`SynthConfig`'s default: 2; 1: the paper's)
                no_apa:store_true=False, # sardfq without attention priors alignment
                no_msr:store_true=False, # sardfq without multi-semantic reinforcement
                no_sl:store_true=False, # sardfq with one-hot labels instead of soft labels
@@ -202,7 +203,7 @@ def sardfq_run(model:str='deit_tiny_patch16_224', # timm model name (ViT, DeiT o
                **quant # every other `QuantConfig` field, as --recon-iters 0, --edges wa, --qat-epochs 2, --no-per-head, ...
               ):
     "Data-free quantization end to end: synthesize, quantize, reconstruct/fine-tune, evaluate and save."
-    synth = {k: v for k, v in dict(n=n, iters=iters, batch_size=synth_batch, alpha=alpha, prior=prior,
+    synth = {k: v for k, v in dict(n=n, iters=iters, batch_size=synth_batch, alpha=alpha, prior=prior, prior_sharpen=prior_sharpen,
                                    apa=not no_apa, msr=not no_msr, sl=not no_sl, bf16=bf16 or None).items() if v is not None}
     with cli_errors('sardfq-run'), distributed(device):
         res = run_experiment(model, checkpoint, pretrained, method, wbits, abits, eval_data, calib_dir, out, seed,
@@ -392,7 +393,7 @@ def _synth_fields(cfg:SynthConfig)->dict:
     return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k not in ('seed', 'snapshots', 'ckpt_every')}
 
 def _stored_synth(run:dict)->dict:
-    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with flat priors unless a switch says so."
+    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with priors equally sharp at every depth unless a switch says so."
     return run.get('synth') or {'bf16': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
 
 # %% ../nbs/09_run.ipynb #898c42f0

@@ -163,7 +163,7 @@ class SynthConfig:
     prior:str='gmm' # APA prior family: 'gmm', 'laplace' or 'real' (from the images in `prior_data`)
     prior_data:str=None # folder of real images for `prior='real'`
     prior_shared:bool=False # one set of prior centres per image, shared by its blocks and heads (`random_priors(shared=True)`)
-    prior_sharpen:float=1. # the last aligned block's prior scales this many times smaller than the first's
+    prior_sharpen:float=2. # the last aligned block's prior scales this many times smaller than the first's (1: equally sharp at every depth, as in the paper)
     apa_first:int=None # the first block APA aligns, counted from 0 (None: L // 2; L // 2 - 1 adds block L/2 counted from 1)
     k_apa:int=K_APA # at most this many mixture components per prior
     k_msr:int=K_MSR # at most this many MSR patches per image

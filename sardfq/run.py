@@ -576,7 +576,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                              dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
-    if json: print('\n'.join(dumps(r) for r in t.to_dict('records')))
+    if json: print(t.to_json(orient='records', lines=True).rstrip('\n'))  # strict JSON: empty cells are null, not NaN
     else: print(table_markdown(t, baseline))
 
 # %% ../nbs/09_run.ipynb #3c66c046

@@ -6,7 +6,7 @@ Docs: https://sardfq.github.io/sardfq/models.html.md"""
 
 # %% ../nbs/00_models.ipynb #964a0535
 from __future__ import annotations
-import difflib, functools, inspect, os, pickle, sys, warnings
+import difflib, functools, inspect, json, os, pickle, subprocess, sys, tempfile, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import fields
 from typing import Annotated, get_type_hints
@@ -27,11 +27,12 @@ from timm.models.vision_transformer import VisionTransformer
 from timm.models.swin_transformer import SwinTransformer
 
 # %% auto #0
-__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'config_options', 'model_family', 'shared_path', 'check_model_name',
-           'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin', 'transformer_blocks',
-           'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written', 'save_atomic', 'load_pt',
-           'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention', 'unfused_attention',
-           'capture_attention', 'capture_class_attention', 'bf16_autocast', 'bf16_matmul', 'exact_bf16_matmul']
+__all__ = ['EVAL_CROP_PCT', 'DIST_VARS', 'cli_errors', 'run_cli', 'run_cli_many', 'config_options', 'model_family', 'shared_path',
+           'check_model_name', 'read_state_dict', 'load_checkpoint', 'load_model', 'tiny_vit', 'tiny_swin',
+           'transformer_blocks', 'attention_modules', 'num_prefix_tokens', 'patch_grid', 'only_training', 'written',
+           'save_atomic', 'load_pt', 'data_config', 'get_device', 'dist_world', 'distributed', 'chosen_attention',
+           'unfused_attention', 'capture_attention', 'capture_class_attention', 'bf16_autocast', 'bf16_matmul',
+           'exact_bf16_matmul']
 
 # %% ../nbs/00_models.ipynb #5c5f5820
 @contextmanager
@@ -45,6 +46,41 @@ def cli_errors(prog:str=None): # name shown before the message (default: the run
             if os.environ.get('SARDFQ_DEBUG'): raise
             print(f"{name}: error: {e}", file=sys.stderr)
             sys.exit(2)
+
+# %% ../nbs/00_models.ipynb #7b1e0c02
+def run_cli(cmd:str, # an installed command of this environment, e.g. 'sardfq-eval'
+            *args, # its arguments
+            env:dict=None # environment variables to set for it
+           )->subprocess.CompletedProcess:
+    "Run a command of this environment in a process of its own, capturing its output as text."
+    return subprocess.run([str(Path(sys.executable).parent/cmd), *map(str, args)], capture_output=True, text=True, env=env and {**os.environ, **env})
+
+_MANY = """import io, json, sys, traceback
+from contextlib import redirect_stdout, redirect_stderr
+from importlib.metadata import entry_points
+cmd, calls = sys.argv[1], json.loads(sys.argv[2])
+main, done = next(iter(entry_points(group='console_scripts', name=cmd))).load(), []
+for args in calls:  # at the top level of a script, as in a console script, so that call_parse reads sys.argv
+    sys.argv, out, err = [cmd, *args], io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try: code = main()
+        except SystemExit as e: code = e.code
+        except Exception: code = traceback.print_exc() or 1  # an uncaught error: its traceback, status 1
+    if isinstance(code, str): err.write(f'{code}\\n')  # sys.exit('message'): the message, status 1
+    done.append((code if isinstance(code, int) else 0 if code is None else 1, out.getvalue(), err.getvalue()))
+sys.stdout.write(json.dumps(done))
+"""
+
+def run_cli_many(cmd:str, # an installed command of this environment, e.g. 'sardfq-run'
+                 calls:list # its argument lists, one per call
+                )->list: # a `CompletedProcess` per call
+    "Run a command once per argument list, all in one process (one start and import instead of many), each call's exit status and output captured on their own."
+    with tempfile.TemporaryDirectory() as d:
+        (script := Path(d)/'calls.py').write_text(_MANY)
+        calls = [[str(a) for a in args] for args in calls]
+        r = subprocess.run([sys.executable, str(script), cmd, json.dumps(calls)], capture_output=True, text=True)
+    if r.returncode: raise RuntimeError(f"{cmd} could not be run: {r.stderr[-2000:]}")
+    return [subprocess.CompletedProcess([cmd, *args], code, out, r.stderr + err) for args, (code, out, err) in zip(calls, json.loads(r.stdout))]
 
 # %% ../nbs/00_models.ipynb #4925b69b
 def config_options(cfg_cls:type, # a dataclass whose fields carry docments

@@ -388,9 +388,12 @@ def _changed(stored:dict, # settings a stored run recorded
     "How a stored run's settings differ from `now` (fields it lacks count as unchanged, and so does a field `now` leaves automatic, None)."
     return ', '.join(f'{k} {stored[k]} -> {v}' for k, v in now.items() if k in stored and v is not None and stored[k] != v)
 
-def _synth_fields(cfg:SynthConfig)->dict:
-    "The fields of `cfg` that shape a compare run's images, as JSON stores them (not the seed, which is in the run's key, nor snapshots and checkpoints)."
-    return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k not in ('seed', 'snapshots', 'ckpt_every')}
+def _synth_fields(cfg:SynthConfig, # a compare run's synthesis settings
+                  used:bool=False # only those its method's images depend on (`SynthConfig.image_fields`)
+                 )->dict:
+    "The fields of `cfg` as JSON stores them, for the record or (`used`) to check a stored run against (not the seed, which is in the run's key, nor snapshots and checkpoints)."
+    keep = set(cfg.image_fields() if used else asdict(cfg)) - {'seed', 'snapshots', 'ckpt_every'}
+    return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k in keep}
 
 def _stored_synth(run:dict)->dict:
     "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with priors equally sharp at every depth unless a switch says so."
@@ -441,7 +444,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     for (w, a, name, s), m in product(cfgs, methods):
         if (k := key(m, w, a, name, s)) not in store['runs']: continue
         run, scfg = store['runs'][k], synth_cfg(m, s)
-        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg))))):
+        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg, used=True))))):
             raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
     fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
     dcfg = data_config(fp)
@@ -488,19 +491,19 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
 
 # %% ../nbs/09_run.ipynb #387fabe5
 OPT_INS = ('bf16', 'bf16_matmul', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off (or automatic) by default, that a method name can turn on (`sardfq+bf16`)
-OPT_VALUES = dict(alpha=('sardfq',), prior_sharpen=('sardfq',), msr_views=('sardfq',), apa_first=('sardfq',), tv_weight=('psaq', 'sardfq'),
-                  tv_target=('psaq', 'sardfq'), entropy_weight=('psaq',))  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), and the methods they shape
+OPT_VALUES = ('alpha', 'prior_sharpen', 'msr_views', 'apa_first', 'tv_weight', 'tv_target', 'entropy_weight')  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), where its method reads them
 OPT_TYPES = dict(apa_first=int, tv_target=lambda x: (x, x))  # how a value is stored where the field is not a float: a block index; a TV target range of one value
 
 def _opt_in(base:str, # the method, e.g. 'sardfq'
             part:str # one `+` part of its name: a switch ('bf16') or a value ('alpha=1e3')
            )->dict: # the `SynthConfig` fields it sets ({} when it is neither)
-    "`'bf16'` -> {'bf16': True}, `'alpha=1e3'` -> {'alpha': 1000.0}."
+    "`'bf16'` -> {'bf16': True}, `'alpha=1e3'` -> {'alpha': 1000.0}, for fields that `base`'s images depend on."
     k, eq, v = part.partition('=')
+    if base not in SYNTH_METHODS or k not in SynthConfig(method=base).image_fields(): return {}
     if not eq: return {k: True} if k in OPT_INS else {}
     try: x = float(v)
     except ValueError: return {}
-    if base not in OPT_VALUES.get(k, ()) or not (math.isfinite(x) and x >= 0) or (OPT_TYPES.get(k) is int and not x.is_integer()): return {}
+    if k not in OPT_VALUES or not (math.isfinite(x) and x >= 0) or (OPT_TYPES.get(k) is int and not x.is_integer()): return {}
     return {k: OPT_TYPES.get(k, float)(x)}
 
 def _method_spec(m:str)->tuple:
@@ -513,7 +516,7 @@ def _method_spec(m:str)->tuple:
         or (on and (base not in ('psaq', 'sardfq') or not all(sets)))):
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
                          f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
-                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value")
+                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value, where the method reads it")
     return base, int(at) if at else None, {**dict.fromkeys(off, False), **{k: v for d in sets for k, v in d.items()}}
 
 # %% ../nbs/09_run.ipynb #5a1c0e02
@@ -576,7 +579,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                              dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
-    if json: print(t.to_json(orient='records', lines=True).rstrip('\n'))  # strict JSON: empty cells are null, not NaN
+    if json: print(t.astype({c: 'Int64' for c in ('paired',) if c in t}).to_json(orient='records', lines=True).rstrip('\n'))  # strict JSON: empty cells are null, not NaN; seed counts whole
     else: print(table_markdown(t, baseline))
 
 # %% ../nbs/09_run.ipynb #3c66c046

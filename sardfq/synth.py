@@ -23,10 +23,11 @@ import torch.distributed as dist
 from .priors import K_APA, PRIOR_FAMILIES, apa_layout, attention_rows, random_priors, real_priors
 
 # %% auto #0
-__all__ = ['Z_RANGE', 'TV_TARGET', 'K_MSR', 'METHODS', 'soft_cross_entropy', 'soft_targets', 'tv_l2', 'tv_loss', 'tv_scale',
-           'apa_loss', 'differential_entropy', 'patch_similarity_entropy', 'cell_boxes', 'sample_msr', 'msr_views',
-           'SynthConfig', 'pixel_range', 'init_batch', 'mhsa_features', 'step_losses', 'lr_at', 'cycle', 'run_settings',
-           'synthesize', 'check_synth', 'save_synth', 'load_synth', 'image_grid', 'save_grid', 'sardfq_synth']
+__all__ = ['Z_RANGE', 'TV_TARGET', 'K_MSR', 'METHODS', 'SARDFQ_FIELDS', 'NOISE_FIELDS', 'soft_cross_entropy', 'soft_targets',
+           'tv_l2', 'tv_loss', 'tv_scale', 'apa_loss', 'differential_entropy', 'patch_similarity_entropy', 'cell_boxes',
+           'sample_msr', 'msr_views', 'SynthConfig', 'pixel_range', 'init_batch', 'mhsa_features', 'step_losses',
+           'lr_at', 'cycle', 'run_settings', 'synthesize', 'check_synth', 'save_synth', 'load_synth', 'image_grid',
+           'save_grid', 'sardfq_synth']
 
 # %% ../nbs/03_synth.ipynb #3e444b0c
 def soft_cross_entropy(logits:torch.Tensor, # `B x C`
@@ -196,6 +197,17 @@ def check(self:SynthConfig):
     if not all(isinstance(i, int) and 1 <= i < self.iters for i in self.snapshots): raise ValueError(f"snapshots {self.snapshots} must be iterations between 1 and iters - 1 ({self.iters - 1})")
     if not self.prior_sharpen > 0: raise ValueError(f"prior_sharpen {self.prior_sharpen} must be positive")
     return self
+
+# %% ../nbs/03_synth.ipynb #1f3a9c02
+SARDFQ_FIELDS = ('alpha', 'apa', 'msr', 'sl', 'sl_per_image', 'prior', 'prior_data', 'prior_shared', 'prior_sharpen', 'apa_first', 'k_apa', 'k_msr', 'msr_views', 'z_range')  # read by sardfq alone
+NOISE_FIELDS = ('method', 'n', 'batch_size', 'seed')  # all that noise images depend on
+
+@patch
+def image_fields(self:SynthConfig)->tuple:
+    "The names of the fields that this config's method's images depend on."
+    if self.method == 'noise': return NOISE_FIELDS
+    skip = {'ckpt_every', 'snapshots', *(SARDFQ_FIELDS if self.method == 'psaq' else ('entropy_weight',))}
+    return tuple(f.name for f in fields(self) if f.name not in skip)
 
 # %% ../nbs/03_synth.ipynb #70a172c8
 def _uniform(lo_hi:tuple, shape:tuple, gen:torch.Generator)->torch.Tensor:

@@ -6,7 +6,7 @@ Docs: https://sardfq.github.io/sardfq/run.html.md"""
 
 # %% ../nbs/09_run.ipynb #28b84c61
 from __future__ import annotations
-import copy, functools, hashlib, io, json, math, shlex, subprocess, sys, tempfile
+import copy, functools, hashlib, io, json, math, shlex, shutil, subprocess, sys, tempfile
 from csv import writer as csv_writer
 from json import dumps  # the tools' `json` flag shadows the module
 from dataclasses import asdict, replace
@@ -15,22 +15,24 @@ from pathlib import Path
 import torch
 from torch import nn
 import torch.nn.functional as F
+from torch.utils.data import Subset
 from fastcore.script import call_parse, store_true
 from .models import load_model, data_config, get_device, cli_errors, config_options, check_model_name, read_state_dict, dist_world, distributed, written, save_atomic
 import torch.distributed as dist
 from .data import ImageFolder, eval_transform, image_loader, evaluate, split_dataset, load_images
 from .synth import SynthConfig, synthesize, load_synth, save_grid, METHODS as SYNTH_METHODS
+from .priors import PRIOR_FAMILIES
 from .quant import check_bits
 from .pipeline import QuantConfig, StageMeter, quantize_pipeline, refine, paired_table
 from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'OPT_INS', 'OPT_VALUES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json', 'file_digest',
-           'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results',
-           'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown',
-           'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins', 'compare_table', 'table_markdown',
-           'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
+           'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json',
+           'file_digest', 'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run',
+           'find_results', 'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows',
+           'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins', 'compare_table',
+           'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -399,6 +401,23 @@ def _stored_synth(run:dict)->dict:
     "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with priors equally sharp at every depth unless a switch says so."
     return run.get('synth') or {'bf16': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
 
+# %% ../nbs/09_run.ipynb #3c0e7a02
+def _real_prior(cfg:SynthConfig)->bool:
+    "Whether a synthesis aligns attention with priors taken from real images."
+    return cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real'
+
+def _copy_images(images:Subset, # a subset of an `ImageFolder` (e.g. a seed's calibration images)
+                 folder:Path # where to copy their files (kept when it exists)
+                )->Path:
+    "A folder with copies of the image files of `images`, laid out as in their folder (flat, or by class), written whole or not at all."
+    if folder.is_dir(): return folder
+    part = folder.with_name(folder.name + '.part')
+    shutil.rmtree(part, ignore_errors=True)
+    for i in images.indices:
+        (dst := part/Path(images.dataset.samples[i][0]).relative_to(images.dataset.root)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(images.dataset.samples[i][0], dst)
+    return part.rename(folder)
+
 # %% ../nbs/09_run.ipynb #898c42f0
 def compare(model:str='deit_tiny_patch16_224', # timm model name
             checkpoint:str|Path=None, # local FP weights
@@ -440,7 +459,10 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
         base, at, over = specs[m]
         if base == 'real': return None
         cfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': s}), curve[syn(base, over)]
+        if _real_prior(cfg): cfg = replace(cfg, prior_data=str(out/'prior-data'/f'seed{s}'))  # the seed's own calibration images, never those scored
         return (replace(cfg, iters=its[-1], snapshots=tuple(its[:-1])) if its else cfg).check()
+    if precropped and any(_real_prior(c) for m in methods if (c := synth_cfg(m, seeds[0]))):
+        raise ValueError("prior=real takes its priors from the calibration images' files, which --precropped changes: pass the original images")
     for (w, a, name, s), m in product(cfgs, methods):
         if (k := key(m, w, a, name, s)) not in store['runs']: continue
         run, scfg = store['runs'][k], synth_cfg(m, s)
@@ -460,6 +482,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
             base, at, over = specs[m]
             if (scfg := synth_cfg(m, s)) is None: images = load_images(calib, batch_size=n, workers=0)[0]
             else:
+                if _real_prior(scfg): _copy_images(calib, Path(scfg.prior_data))
                 res = synth_calibration(fp, model, ckpt_id, scfg, cache, dev, progress)[0]
                 images = res['snapshots'][at] if at and at < scfg.iters else res['images']
             calibrated = {}
@@ -492,6 +515,7 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
 # %% ../nbs/09_run.ipynb #387fabe5
 OPT_INS = ('bf16', 'bf16_matmul', 'sl_per_image', 'prior_shared')  # `SynthConfig` switches, off (or automatic) by default, that a method name can turn on (`sardfq+bf16`)
 OPT_VALUES = ('alpha', 'prior_sharpen', 'msr_views', 'apa_first', 'tv_weight', 'tv_target', 'entropy_weight')  # numeric `SynthConfig` fields a method name can set (`sardfq+alpha=1e3`), where its method reads them
+OPT_CHOICES = dict(prior=PRIOR_FAMILIES)  # `SynthConfig` fields a method name can set to one of these words (`sardfq+prior=real`)
 OPT_TYPES = dict(apa_first=int, tv_target=lambda x: (x, x))  # how a value is stored where the field is not a float: a block index; a TV target range of one value
 
 def _opt_in(base:str, # the method, e.g. 'sardfq'
@@ -501,6 +525,7 @@ def _opt_in(base:str, # the method, e.g. 'sardfq'
     k, eq, v = part.partition('=')
     if base not in SYNTH_METHODS or k not in SynthConfig(method=base).image_fields(): return {}
     if not eq: return {k: True} if k in OPT_INS else {}
+    if k in OPT_CHOICES: return {k: v} if v in OPT_CHOICES[k] else {}
     try: x = float(v)
     except ValueError: return {}
     if k not in OPT_VALUES or not (math.isfinite(x) and x >= 0) or (OPT_TYPES.get(k) is int and not x.is_integer()): return {}
@@ -516,7 +541,7 @@ def _method_spec(m:str)->tuple:
         or (on and (base not in ('psaq', 'sardfq') or not all(sets)))):
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
                          f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
-                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value, where the method reads it")
+                         f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value, +prior={'|'.join(PRIOR_FAMILIES)} for the prior family, where the method reads it")
     return base, int(at) if at else None, {**dict.fromkeys(off, False), **{k: v for d in sets for k, v in d.items()}}
 
 # %% ../nbs/09_run.ipynb #5a1c0e02
@@ -526,7 +551,7 @@ def synth_pins(text:str # comma-separated settings, e.g. 'prior_sharpen=1,tv_wei
     pins = {}
     for part in filter(None, text.split(',')):
         if not (got := _opt_in('sardfq', part) or _opt_in('psaq', part)):
-            raise ValueError(f"--synth {part!r} is not a setting: use name=value for {', '.join(OPT_VALUES)} (X >= 0), or a switch: {', '.join(OPT_INS)}")
+            raise ValueError(f"--synth {part!r} is not a setting: use name=value for {', '.join(OPT_VALUES)} (X >= 0), prior={'|'.join(PRIOR_FAMILIES)}, or a switch: {', '.join(OPT_INS)}")
         pins.update(got)
     return pins
 

@@ -407,15 +407,18 @@ def _real_prior(cfg:SynthConfig)->bool:
     return cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real'
 
 def _copy_images(images:Subset, # a subset of an `ImageFolder` (e.g. a seed's calibration images)
-                 folder:Path # where to copy their files (kept when it exists)
+                 folder:Path # where to copy their files (kept when it holds them already)
                 )->Path:
     "A folder with copies of the image files of `images`, laid out as in their folder (flat, or by class), written whole or not at all."
-    if folder.is_dir(): return folder
+    files = {Path(images.dataset.samples[i][0]): Path(images.dataset.samples[i][0]).relative_to(images.dataset.root) for i in images.indices}
+    if folder.is_dir():
+        if {p.relative_to(folder) for p in folder.rglob('*') if p.is_file()} != set(files.values()): raise ValueError(f"{folder} holds other images than this seed's calibration images: move it aside")
+        return folder
     part = folder.with_name(folder.name + '.part')
     shutil.rmtree(part, ignore_errors=True)
-    for i in images.indices:
-        (dst := part/Path(images.dataset.samples[i][0]).relative_to(images.dataset.root)).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(images.dataset.samples[i][0], dst)
+    for src, rel in files.items():
+        (part/rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, part/rel)
     return part.rename(folder)
 
 # %% ../nbs/09_run.ipynb #898c42f0

@@ -541,7 +541,7 @@ def _method_spec(m:str)->tuple:
     base, *off = name.split('-')
     sets = [_opt_in(base, p) for p in on]
     if (base not in METHODS or (at and (not at.isdigit() or base in ('noise', 'real'))) or (off and (base != 'sardfq' or not set(off) <= set(SWITCHES)))
-        or (on and (base not in ('psaq', 'sardfq') or not all(sets)))):
+        or not all(sets)):  # `_opt_in` accepts only fields that psaq's or sardfq's images depend on
         raise ValueError(f"unknown method {m!r}: use {', '.join(METHODS)}; psaq@N / sardfq@N for the images after N synthesis iterations; "
                          f"sardfq-apa, sardfq-msr, sardfq-sl (or sardfq-msr-sl, ...) for SARDFQ without those components; "
                          f"+{', +'.join(OPT_INS)} after psaq or sardfq to turn that option on, +{'=X, +'.join(OPT_VALUES)}=X (X >= 0, a whole number for apa_first) to set that value, +prior={'|'.join(PRIOR_FAMILIES)} for the prior family, where the method reads it")

@@ -29,10 +29,11 @@ from .qmodel import save_quantized, quantize_model, calibrate
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
            'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json',
-           'file_digest', 'settings_key', 'code_version', 'synth_calibration', 'run_experiment', 'sardfq_run',
-           'find_results', 'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows',
-           'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins', 'compare_table',
-           'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
+           'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'synth_calibration', 'run_experiment',
+           'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval',
+           'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins',
+           'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command',
+           'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -89,6 +90,17 @@ def code_version()->str:
     except OSError: commit, dirty = '', ''
     return f"{sardfq.__version__}" + (f" ({commit}{'+' if dirty else ''})" if commit else '')
 
+# %% ../nbs/09_run.ipynb #5c0a11e1
+def synth_cache_file(cache:str|Path, # folder of cached syntheses
+                     model_name:str, # timm name of the FP model
+                     ckpt_id:str, # checksum of its checkpoint ('pretrained' for timm's weights)
+                     synth:SynthConfig, # synthesis settings
+                     every:bool=False # key on every field, as caches written before `image_fields` were
+                    )->Path:
+    "The cache file of a synthesis: keyed on the model, its weights, and the fields its method's images depend on plus the snapshots it keeps."
+    settings = {k: v for k, v in asdict(synth).items() if every or k in {*synth.image_fields(), 'snapshots'}}
+    return Path(cache)/f"{model_name}-{synth.method}-{settings_key(model_name, ckpt_id, settings)}.pt"
+
 # %% ../nbs/09_run.ipynb #99e223f2
 def synth_calibration(model:nn.Module, # the FP model
                       model_name:str, # its timm name
@@ -98,9 +110,10 @@ def synth_calibration(model:nn.Module, # the FP model
                       device:str=None, # cpu or cuda
                       progress:bool=True # show a progress bar
                      )->tuple: # (synthesis result, cache file or None, whether it was reused)
-    "Synthesize calibration images, or reuse a cached synthesis with the same model, weights and settings."
-    path = Path(cache)/f"{model_name}-{synth.method}-{settings_key(model_name, ckpt_id, asdict(synth))}.pt" if cache else None
-    if path is not None and path.is_file(): return load_synth(path), path, True
+    "Synthesize calibration images, or reuse a cached synthesis of the same model and weights whose images depend on the same settings."
+    if cache is None: return synthesize(model, synth, device=device, progress=progress), None, False
+    path, legacy = (synth_cache_file(cache, model_name, ckpt_id, synth, every) for every in (False, True))
+    if found := next((p for p in (path, legacy) if p.is_file()), None): return load_synth(found), found, True
     return synthesize(model, synth, out=path, device=device, progress=progress), path, False
 
 def _taken(res:dict=None # a synthesis result (None: real images, no synthesis)

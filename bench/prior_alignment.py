@@ -31,7 +31,9 @@ def class_maps(model, x, lay)->list:
     with torch.no_grad(), capture_class_attention(model, lay['blocks']) as rows: model(x)
     return [r[..., lay['prefix']:] / r[..., lay['prefix']:].sum(-1, keepdim=True) for r in rows]
 
-def entropy(m:torch.Tensor)->float: return -(m.clamp_min(1e-12).log() * m).sum(-1).mean().item()
+def entropy(m:torch.Tensor)->float:
+    "Mean entropy (nats) of the maps in `m`, each summing to 1 over the last dimension."
+    return -(m.clamp_min(1e-12).log() * m).sum(-1).mean().item()
 
 def map_stats(m:torch.Tensor)->dict:
     "Concentration and image-to-image sameness of per-image maps `n x heads x N`."
@@ -49,7 +51,9 @@ def alignment(model, lay, res:dict, cfg:SynthConfig, priors:list=None)->dict:
     cos = lambda shift: [round(F.cosine_similarity(g, p.roll(shift, 0), dim=-1).mean().item(), 3) for g, p in zip(got, st['priors'])]
     return dict(cos_own_prior=cos(0), cos_other_prior=cos(1), entropy=[round(entropy(g), 3) for g in got])
 
-def mean_lists(rows:list)->list: return [round(sum(c) / len(c), 3) for c in zip(*rows)]
+def mean_lists(rows:list)->list:
+    "The element-wise mean of equally long lists (per-block values over seeds)."
+    return [round(sum(c) / len(c), 3) for c in zip(*rows)]
 
 @call_parse
 def main(methods:str='sardfq+prior=real,sardfq+bf16_matmul,sardfq+prior_sharpen=2', # compare method names whose syntheses are read

@@ -24,9 +24,9 @@ VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_rou
                 adalog=dict(recon_iters=0, softmax='adalog'),
                 # the export's integer-friendly setting: every activation uniform and per tensor (onnxruntime runs every product in int8)
                 int8=dict(softmax='uniform', gelu='uniform', per_head=False))
-# variants on top of QDrop (`qdrop_x`: the defaults until the ablation found no gain from it), of no views (`no_views_x`) and of five times the steps (`steps500_x`)
+# variants on top of QDrop (`qdrop_x`: the defaults until the ablation found no gain from it) and of no views (`no_views_x`)
 VARIANTS |= {f'{base}_{k}': {**VARIANTS[base], **VARIANTS[k]} for base, ks in (('qdrop', ('no_adaround', 'no_scales', 'no_holdout', 'no_views', 'views_half', 'views_flip', 'tail', 'qat', 'long', 'steps500', 'int8')),
-                                                                          ('no_views', ('no_adaround', 'no_scales')), ('steps500', ('no_scales',))) for k in ks}
+                                                                          ('no_views', ('no_adaround', 'no_scales'))) for k in ks}
 
 @call_parse
 def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensors')), # the FP DeiT-Tiny weights

@@ -24,7 +24,7 @@ from sardfq.models import load_model, data_config, capture_class_attention, shar
 from sardfq.data import ImageFolder, eval_transform, split_dataset, load_images
 from sardfq.priors import apa_layout, real_priors, random_priors
 from sardfq.synth import SynthConfig, init_batch, load_synth, _batch_generator, _real_prior_images
-from sardfq.run import RUN_SYNTH, _method_spec, _real_prior, file_digest, synth_cache_file
+from sardfq.run import RUN_SYNTH, _method_spec, _real_prior, file_digest, cached_synthesis
 
 def class_maps(model, x, lay)->list:
     "The class token's attention on `x`, renormalized over the patches, per aligned block: `n x heads x N`."
@@ -84,7 +84,7 @@ def main(methods:str='sardfq+prior=real,sardfq+bf16_matmul,sardfq+prior_sharpen=
             cfg = SynthConfig(**{**RUN_SYNTH, 'prior_sharpen': 1., **over, 'method': base, 'n': 32, 'seed': s, 'iters': iters})
             if _real_prior(cfg): cfg = replace(cfg, prior_data=f'{prior_data}/seed{s}')
             cfg = cfg.check()
-            f = next((p for p in (synth_cache_file(cache, 'deit_tiny_patch16_224', ck, cfg, every) for every in (False, True)) if p.is_file()), None)
+            f = cached_synthesis(cache, 'deit_tiny_patch16_224', ck, cfg)
             if f is None: raise SystemExit(f"no cached synthesis of {m} seed {s} in {cache}: make it with sardfq-compare ... --iters {iters} --synth prior_sharpen=1 --methods {m} --seeds {s} (README's results/compare/cpu command)")
             pri = real_priors(fp, _real_prior_images(fp, cfg)) if _real_prior(cfg) else None
             rows.append(alignment(fp, lay, load_synth(f), cfg, pri))

@@ -29,11 +29,11 @@ from .qmodel import save_quantized, quantize_model, calibrate
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
            'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json',
-           'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'synth_calibration', 'run_experiment',
-           'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows', 'top1_interval',
-           'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare', 'synth_pins',
-           'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command',
-           'run_grid']
+           'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis', 'synth_calibration',
+           'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows',
+           'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare',
+           'synth_pins', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid',
+           'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -101,6 +101,14 @@ def synth_cache_file(cache:str|Path, # folder of cached syntheses
     settings = {k: v for k, v in asdict(synth).items() if every or k in {*synth.image_fields(), 'snapshots'}}
     return Path(cache)/f"{model_name}-{synth.method}-{settings_key(model_name, ckpt_id, settings)}.pt"
 
+def cached_synthesis(cache:str|Path, # folder of cached syntheses
+                     model_name:str, # timm name of the FP model
+                     ckpt_id:str, # checksum of its checkpoint
+                     synth:SynthConfig # synthesis settings
+                    )->Path|None: # the cache file that holds it, under today's key or the old every-field one (None: not cached)
+    "The cached synthesis with these settings, if there is one."
+    return next((p for p in (synth_cache_file(cache, model_name, ckpt_id, synth, every) for every in (False, True)) if p.is_file()), None)
+
 # %% ../nbs/09_run.ipynb #99e223f2
 def synth_calibration(model:nn.Module, # the FP model
                       model_name:str, # its timm name
@@ -112,8 +120,8 @@ def synth_calibration(model:nn.Module, # the FP model
                      )->tuple: # (synthesis result, cache file or None, whether it was reused)
     "Synthesize calibration images, or reuse a cached synthesis of the same model and weights whose images depend on the same settings."
     if cache is None: return synthesize(model, synth, device=device, progress=progress), None, False
-    path, legacy = (synth_cache_file(cache, model_name, ckpt_id, synth, every) for every in (False, True))
-    if found := next((p for p in (path, legacy) if p.is_file()), None): return load_synth(found), found, True
+    if found := cached_synthesis(cache, model_name, ckpt_id, synth): return load_synth(found), found, True
+    path = synth_cache_file(cache, model_name, ckpt_id, synth)
     return synthesize(model, synth, out=path, device=device, progress=progress), path, False
 
 def _taken(res:dict=None # a synthesis result (None: real images, no synthesis)

@@ -16,7 +16,6 @@ one JSON object:
     .venv/bin/python bench/prior_alignment.py > results/synth/prior_alignment.json
 """
 import json
-from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from fastcore.script import call_parse
@@ -24,7 +23,7 @@ from sardfq.models import load_model, data_config, capture_class_attention, shar
 from sardfq.data import ImageFolder, eval_transform, split_dataset, load_images
 from sardfq.priors import apa_layout, real_priors, random_priors
 from sardfq.synth import SynthConfig, init_batch, load_synth, _batch_generator, _real_prior_images
-from sardfq.run import RUN_SYNTH, _method_spec, _real_prior, file_digest, cached_synthesis
+from sardfq.run import method_synth_config, file_digest, cached_synthesis
 
 def class_maps(model, x, lay)->list:
     "The class token's attention on `x`, renormalized over the patches, per aligned block: `n x heads x N`."
@@ -60,7 +59,7 @@ def main(methods:str='sardfq+prior=real,sardfq+bf16_matmul,sardfq+prior_sharpen=
          seeds:str='0,1,2,3', # their seeds
          iters:int=200, # their synthesis iterations
          cache:str='runs/.cache', # folder of cached syntheses
-         prior_data:str='results/compare/cpu/prior-data', # compare's copies of each seed's calibration images (`prior=real`)
+         grid:str='results/compare/cpu', # the sardfq-compare folder the syntheses were made for (`prior=real`: its copies of each seed's calibration images)
          threads:int=2 # torch threads
         ):
     "Print the statistics of real attention maps and random priors, and how closely cached SARDFQ syntheses meet their priors."
@@ -78,15 +77,12 @@ def main(methods:str='sardfq+prior=real,sardfq+bf16_matmul,sardfq+prior_sharpen=
     maps = {name: {f: mean_lists([[b[f] for b in r] for r in rs]) for f in rs[0][0]} for name, rs in maps.items()}
     aligned = {}
     for m in methods.split(','):
-        base, _, over = _method_spec(m)
         rows = []
         for s in seeds:
-            cfg = SynthConfig(**{**RUN_SYNTH, 'prior_sharpen': 1., **over, 'method': base, 'n': 32, 'seed': s, 'iters': iters})
-            if _real_prior(cfg): cfg = replace(cfg, prior_data=f'{prior_data}/seed{s}')
-            cfg = cfg.check()
+            cfg = method_synth_config(m, s, dict(prior_sharpen=1., iters=iters), out=grid)  # the grid's `--synth prior_sharpen=1 --iters ITERS`
             f = cached_synthesis(cache, 'deit_tiny_patch16_224', ck, cfg)
             if f is None: raise SystemExit(f"no cached synthesis of {m} seed {s} in {cache}: make it with sardfq-compare ... --iters {iters} --synth prior_sharpen=1 --methods {m} --seeds {s} (README's results/compare/cpu command)")
-            pri = real_priors(fp, _real_prior_images(fp, cfg)) if _real_prior(cfg) else None
+            pri = real_priors(fp, _real_prior_images(fp, cfg)) if cfg.aligns_to_real() else None
             rows.append(alignment(fp, lay, load_synth(f), cfg, pri))
         aligned[m] = {f: mean_lists([r[f] for r in rows]) for f in rows[0]}
     print(json.dumps(dict(model='deit_tiny_patch16_224', blocks=lay['blocks'], seeds=seeds, iters=iters, uniform_entropy=round(torch.log(torch.tensor(196.)).item(), 3),

@@ -32,8 +32,8 @@ __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMA
            'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis', 'synth_calibration',
            'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows',
            'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare',
-           'synth_pins', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart', 'experiment_grid',
-           'cli_command', 'run_grid']
+           'synth_pins', 'method_synth_config', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart',
+           'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -423,10 +423,6 @@ def _stored_synth(run:dict)->dict:
     return run.get('synth') or {'bf16': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
 
 # %% ../nbs/09_run.ipynb #3c0e7a02
-def _real_prior(cfg:SynthConfig)->bool:
-    "Whether a synthesis aligns attention with priors taken from real images."
-    return cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real'
-
 def _copy_images(images:Subset, # a subset of an `ImageFolder` (e.g. a seed's calibration images)
                  folder:Path # where to copy their files (kept when it holds them already)
                 )->Path:
@@ -478,14 +474,8 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     dev, path = get_device(device), out/'results.json'
     store = json.loads(path.read_text()) if path.exists() else dict(runs={})
     key = lambda m, w, a, name, s: f"{m}-{name}-w{w}a{a}-{edges}-r{cfgs[w, a, name, s].recon_iters}-seed{s}"
-    def synth_cfg(m, s):
-        "The `SynthConfig` of method `m`'s synthesis for seed `s`: one run to the last iteration any name asks of it (None for real images)."
-        base, at, over = specs[m]
-        if base == 'real': return None
-        cfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': s}), curve[syn(base, over)]
-        if _real_prior(cfg): cfg = replace(cfg, prior_data=str(out/'prior-data'/f'seed{s}'))  # the seed's own calibration images, never those scored
-        return (replace(cfg, iters=its[-1], snapshots=tuple(its[:-1])) if its else cfg).check()
-    if precropped and any(_real_prior(c) for m in methods if (c := synth_cfg(m, seeds[0]))):
+    synth_cfg = lambda m, s: method_synth_config(specs[m], s, synth, n, out, tuple(curve[syn(specs[m][0], specs[m][2])]))  # one run to the last iteration any name asks of it
+    if precropped and any(c.aligns_to_real() for m in methods if (c := synth_cfg(m, seeds[0]))):
         raise ValueError("prior=real takes its priors from the calibration images' files, which --precropped changes: pass the original images")
     for (w, a, name, s), m in product(cfgs, methods):
         if (k := key(m, w, a, name, s)) not in store['runs']: continue
@@ -497,43 +487,42 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     ds = ImageFolder(data, _precropped(dcfg) if precropped else eval_transform(dcfg))
     ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
     for s in seeds:
-        todo = [(m, w, a, name) for m, (w, a), name in product(methods, bits, settings) if key(m, w, a, name, s) not in store['runs']]
+        todo = [(w, a, m, name) for (w, a), m, name in product(bits, methods, settings) if key(m, w, a, name, s) not in store['runs']]
         if not todo: continue
         calib, held = split_dataset(ds, n, s)
         xh, yh = load_images(held, batch_size=256, workers=0)
         lf = _logits(fp, xh, dev)
-        for m in dict.fromkeys(m for m, *_ in todo):
+        made, calibrated = {}, {}  # per method: its images, synthesis settings and result; the calibrated model of the last method and quantizer
+        for w, a, m, name in todo:  # width by width, so that a grid cut short leaves whole widths with every method of the seed
             base, at, over = specs[m]
-            if (scfg := synth_cfg(m, s)) is None: images = load_images(calib, batch_size=n, workers=0)[0]
-            else:
-                if _real_prior(scfg): _copy_images(calib, Path(scfg.prior_data))
-                res = synth_calibration(fp, model, ckpt_id, scfg, cache, dev, progress)[0]
-                images = res['snapshots'][at] if at and at < scfg.iters else res['images']
-            calibrated = {}
-            for m2, w, a, name in todo:
-                if m2 != m: continue
-                cfg = cfgs[w, a, name, s]
-                qkey = (cfg.search_rounds, *cfg.quantizer_options().items())
-                if qkey not in calibrated:
-                    meter = StageMeter(dev)
-                    with meter('calibrate'): q0 = calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), images.to(dev), rounds=cfg.search_rounds)
-                    calibrated[qkey] = q0, meter.seconds['calibrate']
-                q0, calib_s = calibrated[qkey]
+            if m not in made:
+                if (scfg := synth_cfg(m, s)) is None: made[m] = load_images(calib, batch_size=n, workers=0)[0], None, None
+                else:
+                    if scfg.aligns_to_real(): _copy_images(calib, Path(scfg.prior_data))
+                    res = synth_calibration(fp, model, ckpt_id, scfg, cache, dev, progress)[0]
+                    made[m] = res['snapshots'][at] if at and at < scfg.iters else res['images'], scfg, res
+            images, scfg, res = made[m]
+            cfg = cfgs[w, a, name, s]
+            if (qkey := (m, cfg.search_rounds, *cfg.quantizer_options().items())) not in calibrated:
                 meter = StageMeter(dev)
-                with meter('total'):
-                    q = copy.deepcopy(q0)
-                    times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
-                    lq = _logits(q, xh, dev)
-                k = key(m, w, a, name, s)
-                save_atomic(lq.half(), out/'logits'/f'{k}.pt')
-                store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
-                                        fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
-                                        seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
-                                        synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over,
-                                        synth=scfg and {**_synth_fields(scfg), **_taken(res)}, precropped=precropped,
-                                        device=str(dev), torch=torch.__version__, sardfq=version)
-                write_json(store, path)
-                if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
+                with meter('calibrate'): q0 = calibrate(quantize_model(fp, **cfg.quantizer_options()).to(dev), images.to(dev), rounds=cfg.search_rounds)
+                calibrated = {qkey: (q0, meter.seconds['calibrate'])}  # one at a time: a grid's models need not fit in memory together
+            q0, calib_s = calibrated[qkey]
+            meter = StageMeter(dev)
+            with meter('total'):
+                q = copy.deepcopy(q0)
+                times = refine(fp, q, images.to(dev), cfg, dev, progress=False)
+                lq = _logits(q, xh, dev)
+            k = key(m, w, a, name, s)
+            save_atomic(lq.half(), out/'logits'/f'{k}.pt')
+            store['runs'][k] = dict(source=m, variant=name, seed=s, wbits=w, abits=a, edges=edges, n=len(yh), **scores(lq, lf, yh),
+                                    fp_top1=round((lf.argmax(1) == yh).float().mean().item() * 100, 2),
+                                    seconds=dict(calibrate=calib_s, **times, total=round(meter.seconds['total'] + calib_s, 2)), config=asdict(cfg),
+                                    synth_iters=None if base == 'real' else at or scfg.iters, synth_settings=None if base == 'real' else over,
+                                    synth=scfg and {**_synth_fields(scfg), **_taken(res)}, precropped=precropped,
+                                    device=str(dev), torch=torch.__version__, sardfq=version)
+            write_json(store, path)
+            if progress: print(json.dumps({f: store['runs'][k][f] for f in ('source', 'variant', 'seed', 'wbits', 'top1', 'agree', 'kl_mean')}), flush=True)
     return store['runs']
 
 # %% ../nbs/09_run.ipynb #387fabe5
@@ -578,6 +567,21 @@ def synth_pins(text:str # comma-separated settings, e.g. 'prior_sharpen=1,tv_wei
             raise ValueError(f"--synth {part!r} is not a setting: use name=value for {', '.join(OPT_VALUES)} (X >= 0), prior={'|'.join(PRIOR_FAMILIES)}, or a switch: {', '.join(OPT_INS)}")
         pins.update(got)
     return pins
+
+# %% ../nbs/09_run.ipynb #7c3f5a02
+def method_synth_config(method:str|tuple, # a compare method name ('sardfq+prior=real@200'), or `_method_spec`'s (method, iteration, fields)
+                        seed:int, # the seed of the run
+                        synth:dict=None, # `SynthConfig` fields for every synthesis of the grid (`compare`'s `synth`, over `RUN_SYNTH`)
+                        n:int=32, # calibration images
+                        out:str|Path='runs/compare', # the comparison's folder: `prior=real` reads the seed's calibration images from `out/prior-data/seedS`
+                        iters:tuple=() # the iterations whose images the grid uses, ascending: the last is run, the others kept as snapshots (default: the name's `@N`, else `synth`'s)
+                       )->SynthConfig|None: # None for `real`, which synthesizes nothing
+    "The `SynthConfig` that `compare` synthesizes the images of `method` with for `seed`."
+    base, at, over = _method_spec(method) if isinstance(method, str) else method
+    if base == 'real': return None
+    cfg, its = SynthConfig(**{**RUN_SYNTH, **(synth or {}), **over, 'method': base, 'n': n, 'seed': seed}), iters or ((at,) if at else ())
+    if cfg.aligns_to_real(): cfg = replace(cfg, prior_data=str(Path(out)/'prior-data'/f'seed{seed}'))  # the seed's own calibration images, never those scored
+    return (replace(cfg, iters=its[-1], snapshots=tuple(its[:-1])) if its else cfg).check()
 
 # %% ../nbs/09_run.ipynb #9ec3cc66
 def compare_table(runs:dict|list, # `compare`'s runs (a dict by key, or a list)

@@ -178,6 +178,12 @@ class SynthConfig:
     bf16:bool=False # forward and backward passes under `bf16_autocast`, the losses in fp32 (faster on CPUs with AVX-512 BF16 or AMX, and on GPUs)
     bf16_matmul:bool=None # CPU: fp32 passes whose products, attention's included (unfused), go through oneDNN with bf16 allowed (`bf16_matmul`); None: outside `torchrun`, where that stays fp32-exact (`exact_bf16_matmul`) and `bf16` is off
 
+# %% ../nbs/03_synth.ipynb #a1e0c5d1
+@patch
+def aligns_to_real(self:SynthConfig)->bool:
+    "Whether the synthesis aligns attention with priors taken from real images (SARDFQ with APA on and `prior='real'`)."
+    return self.method == 'sardfq' and self.apa and self.prior == 'real'
+
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
 def check(self:SynthConfig):
@@ -187,7 +193,7 @@ def check(self:SynthConfig):
     for name in ('n', 'batch_size', 'iters', 'k_apa', 'ckpt_every'):
         if int(getattr(self, name)) < 1: raise ValueError(f"{name} is {getattr(self, name)}: it must be at least 1 (e.g. --{name.replace('_', '-')} 32)")
     if self.prior not in PRIOR_FAMILIES: raise ValueError(f"unknown prior {self.prior!r}: use one of {', '.join(PRIOR_FAMILIES)}")
-    if self.prior == 'real' and self.apa and self.method == 'sardfq' and not self.prior_data: raise ValueError("prior 'real' needs a folder of real images: pass --prior-data DIR")
+    if self.aligns_to_real() and not self.prior_data: raise ValueError("prior 'real' needs a folder of real images: pass --prior-data DIR")
     if not 1 <= self.k_msr <= K_MSR: raise ValueError(f"k_msr {self.k_msr} is out of range: use 1..{K_MSR}")
     if self.lr is not None and not self.lr > 0: raise ValueError(f"learning rate {self.lr} must be positive")
     for name in ('alpha', 'tv_weight', 'entropy_weight', 'warmup', 'jitter', 'msr_views'):
@@ -459,7 +465,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     folder = Path(f'{out}.ckpt') if out is not None and cfg.iters else None
     if folder is not None: folder.mkdir(parents=True, exist_ok=True)  # checkpoints are written long before `out`
     sizes = [min(cfg.batch_size, cfg.n - i) for i in range(0, cfg.n, cfg.batch_size)]
-    real = _real_prior_images(model, cfg) if cfg.method == 'sardfq' and cfg.apa and cfg.prior == 'real' else None
+    real = _real_prior_images(model, cfg) if cfg.aligns_to_real() else None
     mine = range(rank, len(sizes), world)
     bar = tqdm(total=len(mine) * cfg.iters, desc=f'synth {cfg.method}' + (f' (rank 0 of {world})' if world > 1 else ''), disable=not progress or not cfg.iters or rank != 0)
     done = {}

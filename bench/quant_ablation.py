@@ -18,6 +18,7 @@ VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_rou
                 tail=dict(tail=True), qat=dict(qat_epochs=4),
                 long=dict(recon_iters=2000, recon_batch=32),
                 steps500=dict(recon_iters=500),  # five times the default steps: where fitting 32 images too closely could start
+                steps1000=dict(recon_iters=1000),  # ten times the default steps: with more calibration images (--n), the longest a GPU lease affords for several seeds
                 # calibration only, one quantizer choice changed
                 own_error=dict(recon_iters=0, search_rounds=0), uniform_gelu=dict(recon_iters=0, gelu='uniform'),
                 per_tensor=dict(recon_iters=0, per_head=False), shift_log2=dict(recon_iters=0, softmax='shift_log2'),
@@ -33,6 +34,7 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
          data:str=str(shared_path('data/imagenet-sample-dev')), # the shared real images: 32 calibrate (per seed), the rest are scored
          precropped:store_true=False, # the images in --data are already the eval transform's 224 px crops
          seeds:str='0,1,2', # comma-separated seeds
+         n:int=32, # calibration images per seed (the rest are scored; keep one --out per value)
          sources:str='real,sardfq', # calibration sources: real, sardfq, psaq or noise (the synthesis methods with --synth-iters)
          variants:str='calib,recon,no_adaround,no_scales,no_views,qdrop,no_holdout,tail,qat', # from VARIANTS
          bits:str='4,4', # wbits,abits
@@ -54,5 +56,5 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
         return
     settings = {v: {'recon_iters': recon_iters, **VARIANTS[v]} for v in variants.split(',')}
     runs = compare('deit_tiny_patch16_224', checkpoint, data, tuple(sources.split(',')), ((w, a),), tuple(map(int, seeds.split(','))), settings,
-                   32, dict(iters=synth_iters, **synth_pins(synth)), edges, device, cache_dir, out, precropped)
+                   n, dict(iters=synth_iters, **synth_pins(synth)), edges, device, cache_dir, out, precropped)
     for row in ablation_table([r for r in runs.values() if (r['wbits'], r['abits'], r['edges']) == (w, a, edges)]).to_dict('records'): print(json.dumps(row))

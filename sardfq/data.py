@@ -16,6 +16,7 @@ from torch import nn
 from torch.utils.data import Dataset, DataLoader, Subset
 from PIL import Image, UnidentifiedImageError
 from timm.data import ImageNetInfo, create_transform
+from torchvision import transforms as T
 from tqdm.auto import tqdm
 from fastcore.script import call_parse, store_true
 from fastcore.basics import patch
@@ -91,11 +92,13 @@ def __getitem__(self:ImageFolder, i):
 def __repr__(self:ImageFolder): return f"{type(self).__name__}({str(self.root)!r}, n={len(self)})"
 
 # %% ../nbs/01_data.ipynb #2b2a2029
-def eval_transform(cfg:dict # a data config, as returned by `sardfq.models.data_config`
+def eval_transform(cfg:dict, # a data config, as returned by `sardfq.models.data_config`
+                   precropped:bool=False # the images are already its center crops (e.g. `tools/device_kit.py`'s): scale and normalize only
                   ):
     "The evaluation transform for a data config: resize to size/crop_pct, center crop, normalize."
-    return create_transform(input_size=cfg['input_size'], interpolation=cfg['interpolation'], mean=cfg['mean'],
-                            std=cfg['std'], crop_pct=cfg['crop_pct'], is_training=False)
+    tf = create_transform(input_size=cfg['input_size'], interpolation=cfg['interpolation'], mean=cfg['mean'],
+                          std=cfg['std'], crop_pct=cfg['crop_pct'], is_training=False)
+    return T.Compose([t for t in tf.transforms if isinstance(t, (T.ToTensor, T.Normalize))]) if precropped else tf
 
 # %% ../nbs/01_data.ipynb #20713786
 def _limited(ds:Dataset, limit:int=None)->Dataset:

@@ -382,12 +382,6 @@ def sardfq_results(runs_dir:str, # folder searched recursively for sardfq-run's 
 # %% ../nbs/09_run.ipynb #fe29a9f5
 COMPARE_SETTINGS = dict(calib=dict(recon_iters=0), recon=dict())  # setting name -> `QuantConfig` fields
 
-# %% ../nbs/09_run.ipynb #606e7a91
-def _precropped(cfg:dict):
-    "The eval transform without its resize and crop, for images that are already its center crops."
-    from torchvision import transforms as T
-    return T.Compose([T.ToTensor(), T.Normalize(cfg['mean'], cfg['std'])])
-
 # %% ../nbs/09_run.ipynb #ebb9f1bc
 @torch.no_grad()
 def _logits(model:nn.Module, x:torch.Tensor, dev, batch_size:int=128)->torch.Tensor:
@@ -484,8 +478,12 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
             raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
     fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
     dcfg = data_config(fp)
-    ds = ImageFolder(data, _precropped(dcfg) if precropped else eval_transform(dcfg))
+    ds = ImageFolder(data, eval_transform(dcfg, precropped))
     ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
+    for (w, a, name, s), m in product(cfgs, methods):
+        if (run := store['runs'].get(k := key(m, w, a, name, s))) and (run['n'], run.get('precropped', False)) != (len(ds) - n, precropped):
+            raise ValueError(f"{path} holds run {k} scored on {run['n']} images (precropped {run.get('precropped', False)}), and {data} with n={n} leaves {len(ds) - n} (precropped {precropped}): "
+                             "pass the images and n it was made with, or another output folder")
     for s in seeds:
         todo = [(w, a, m, name) for (w, a), m, name in product(bits, methods, settings) if key(m, w, a, name, s) not in store['runs']]
         if not todo: continue
@@ -620,6 +618,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                    device:str=None, # cpu or cuda (default: cuda when available)
                    cache:str='runs/.cache', # folder of cached syntheses
                    out:str='runs/compare', # folder of results.json and logits/ (finished runs are kept)
+                   precropped:store_true=False, # the images in DATA are already the eval transform's center crops (`tools/device_kit.py` writes them)
                    report:store_true=False, # run nothing: print the table of the runs in --out
                    json:store_true=False # print the table as JSON lines instead of markdown
                   ):
@@ -629,7 +628,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
         b, sd = _ints(bits, '--bits'), _ints(seeds, '--seeds')
         if report: runs = _read_runs(Path(out))
         else: runs = compare(model, checkpoint, data, tuple(methods.split(',')), tuple((v, v) for v in b), tuple(sd), settings, n,
-                             dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, progress=not json)
+                             dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, precropped, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
     if json: print(t.astype({c: 'Int64' for c in ('paired',) if c in t}).to_json(orient='records', lines=True).rstrip('\n'))  # strict JSON: empty cells are null, not NaN; seed counts whole

@@ -11,7 +11,7 @@ import json
 from fastcore.script import call_parse, store_true
 from sardfq.models import shared_path
 from sardfq.pipeline import QuantConfig, ablation_table
-from sardfq.run import compare, table_markdown, synth_pins
+from sardfq.run import compare, table_markdown, table_jsonl, synth_pins
 
 VARIANTS = dict(calib=dict(recon_iters=0), recon=dict(), no_adaround=dict(lr_round=0.), no_scales=dict(lr_scales=0.), scales_fast=dict(lr_scales=1e-3), scales_faster=dict(lr_scales=1e-2), no_holdout=dict(checks=0),
                 no_views=dict(recon_views=1), qdrop=dict(drop=0.5), views_half=dict(view_area=0.5), views_flip=dict(view_area=1.),
@@ -57,4 +57,4 @@ def main(checkpoint:str=str(shared_path('models/deit_tiny_patch16_224.safetensor
     settings = {v: {'recon_iters': recon_iters, **VARIANTS[v]} for v in variants.split(',')}
     runs = compare('deit_tiny_patch16_224', checkpoint, data, tuple(sources.split(',')), ((w, a),), tuple(map(int, seeds.split(','))), settings,
                    n, dict(iters=synth_iters, **synth_pins(synth)), edges, device, cache_dir, out, precropped)
-    for row in ablation_table([r for r in runs.values() if (r['wbits'], r['abits'], r['edges']) == (w, a, edges)]).to_dict('records'): print(json.dumps(row))
+    print(table_jsonl(ablation_table([r for r in runs.values() if (r['wbits'], r['abits'], r['edges']) == (w, a, edges)])))

@@ -32,8 +32,8 @@ __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMA
            'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis', 'synth_calibration',
            'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows',
            'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare',
-           'synth_pins', 'method_synth_config', 'compare_table', 'table_markdown', 'sardfq_compare', 'compare_chart',
-           'experiment_grid', 'cli_command', 'run_grid']
+           'synth_pins', 'method_synth_config', 'compare_table', 'table_markdown', 'table_jsonl', 'sardfq_compare',
+           'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -471,17 +471,16 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     synth_cfg = lambda m, s: method_synth_config(specs[m], s, synth, n, out, tuple(curve[syn(specs[m][0], specs[m][2])]))  # one run to the last iteration any name asks of it
     if precropped and any(c.aligns_to_real() for m in methods if (c := synth_cfg(m, seeds[0]))):
         raise ValueError("prior=real takes its priors from the calibration images' files, which --precropped changes: pass the original images")
-    for (w, a, name, s), m in product(cfgs, methods):
-        if (k := key(m, w, a, name, s)) not in store['runs']: continue
-        run, scfg = store['runs'][k], synth_cfg(m, s)
-        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg, used=True))))):
-            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
     fp = load_model(model, checkpoint=checkpoint, **(model_kwargs or {})).to(dev).eval()
     dcfg = data_config(fp)
     ds = ImageFolder(data, eval_transform(dcfg, precropped))
     ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
     for (w, a, name, s), m in product(cfgs, methods):
-        if (run := store['runs'].get(k := key(m, w, a, name, s))) and (run['n'], run.get('precropped', False)) != (len(ds) - n, precropped):
+        if (k := key(m, w, a, name, s)) not in store['runs']: continue
+        run, scfg = store['runs'][k], synth_cfg(m, s)
+        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg, used=True))))):
+            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
+        if (run['n'], run.get('precropped', False)) != (len(ds) - n, precropped):
             raise ValueError(f"{path} holds run {k} scored on {run['n']} images (precropped {run.get('precropped', False)}), and {data} with n={n} leaves {len(ds) - n} (precropped {precropped}): "
                              "pass the images and n it was made with, or another output folder")
     for s in seeds:
@@ -601,6 +600,11 @@ def table_markdown(table, # a `paired_table`
     return _md_table([*cols, f'Δ top-1 vs {baseline} [95 %]', f'Δ KL vs {baseline} [95 %]'],
                      ([*(num(c, r[c]) for c in cols), iv(r, 'd_top1', 2), iv(r, 'd_kl', 3)] for r in table.to_dict('records')))
 
+def table_jsonl(table # a `paired_table`
+               )->str:
+    "A `paired_table` as JSON lines, one per row: strict JSON (empty cells are null, not NaN), seed counts whole."
+    return table.astype({c: 'Int64' for c in ('paired',) if c in table}).to_json(orient='records', lines=True).rstrip('\n')
+
 # %% ../nbs/09_run.ipynb #ce27e59c
 @call_parse
 def sardfq_compare(data:str, # folder of real images: each seed draws --n to calibrate `real` with, every run is scored on the rest
@@ -631,7 +635,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                              dict(iters=iters, **synth_pins(synth)), edges, device, cache, out, precropped, progress=not json)
         if baseline not in {r['source'] for r in (runs.values() if isinstance(runs, dict) else runs)}: raise ValueError(f"baseline {baseline!r} is not among the methods run: pass --baseline one of {methods}")
     t = compare_table(runs, baseline)
-    if json: print(t.astype({c: 'Int64' for c in ('paired',) if c in t}).to_json(orient='records', lines=True).rstrip('\n'))  # strict JSON: empty cells are null, not NaN; seed counts whole
+    if json: print(table_jsonl(t))
     else: print(table_markdown(t, baseline))
 
 # %% ../nbs/09_run.ipynb #3c66c046

@@ -17,8 +17,8 @@ set -uo pipefail
 usage="usage: bash bench/gpu_grid.sh compare|long|smoke|smoke-long SECONDS"
 grid=${1:?$usage} budget=${2:?$usage}
 [ -d .dev/whl ] || { echo ".dev/ is missing: run .venv/bin/python tools/device_kit.py here and carry .dev"; exit 2; }
-python=python3; [ -x .venv/bin/python ] && python=.venv/bin/python  # here: the project's environment; there: the image's python3
-[ -x .venv/bin/python ] || { $python -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .dev/whl/*.whl || exit; }
+if [ -x .venv/bin/python ]; then python=.venv/bin/python  # here: the project's environment
+else python=python3; $python -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .dev/whl/*.whl || exit; fi  # there: the image's, with the wheels it lacks
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
 data=.dev/data/imagenet-sample-dev ckpt=.dev/models/deit_tiny_patch16_224.safetensors out=${OUT:-/tmp/gpu-grid-out} work=/tmp/gpu-grid
 mkdir -p "$out" "$work"

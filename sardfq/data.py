@@ -23,8 +23,8 @@ from fastcore.basics import patch
 from .models import load_model, data_config, get_device, cli_errors, dist_world, distributed, EVAL_CROP_PCT
 
 # %% auto #0
-__all__ = ['IMG_SUFFIXES', 'imagenet_synsets', 'synset_index', 'ImageFolder', 'eval_transform', 'Shard', 'image_loader',
-           'load_images', 'split_dataset', 'evaluate', 'eval_model', 'sardfq_eval']
+__all__ = ['IMG_SUFFIXES', 'imagenet_synsets', 'synset_index', 'ImageFolder', 'eval_transform', 'crop_transform', 'Shard',
+           'image_loader', 'load_images', 'split_dataset', 'evaluate', 'eval_model', 'sardfq_eval']
 
 # %% ../nbs/01_data.ipynb #3a435746
 @lru_cache
@@ -99,6 +99,11 @@ def eval_transform(cfg:dict, # a data config, as returned by `sardfq.models.data
     tf = create_transform(input_size=cfg['input_size'], interpolation=cfg['interpolation'], mean=cfg['mean'],
                           std=cfg['std'], crop_pct=cfg['crop_pct'], is_training=False)
     return T.Compose([t for t in tf.transforms if isinstance(t, (T.ToTensor, T.Normalize))]) if precropped else tf
+
+def crop_transform(cfg:dict # a data config, as returned by `sardfq.models.data_config`
+                  ):
+    "The eval transform's resize and center crop alone, PIL image in and out: how the images `precropped` reads are made."
+    return T.Compose([t for t in eval_transform(cfg).transforms if not isinstance(t, (T.ToTensor, T.Normalize))])
 
 # %% ../nbs/01_data.ipynb #20713786
 def _limited(ds:Dataset, limit:int=None)->Dataset:

@@ -15,16 +15,10 @@ from importlib.metadata import version
 from pathlib import Path
 from fastcore.script import call_parse
 import torch
-from torchvision import transforms as T
 from sardfq.models import load_model, data_config, shared_path
-from sardfq.data import ImageFolder, eval_transform, load_images
+from sardfq.data import ImageFolder, eval_transform, crop_transform, load_images
 
 MISSING = ('fastcore',)  # dependencies the GPU machine's image does not hold (its package list: .library/device/KINDS.md)
-
-def crop_transform(cfg:dict # a data config (`sardfq.models.data_config`)
-                  ):
-    "The eval transform's resize and center crop alone, PIL image in and out: what `--precropped` expects on disk."
-    return T.Compose([t for t in eval_transform(cfg).transforms if not isinstance(t, (T.ToTensor, T.Normalize))])
 
 def write_crops(src:Path, # folder of real images (flat, or by class)
                 dst:Path, # where the crops go, in the same layout

@@ -10,6 +10,7 @@ import copy, functools, hashlib, io, json, math, shlex, shutil, subprocess, sys,
 from csv import writer as csv_writer
 from json import dumps  # the tools' `json` flag shadows the module
 from dataclasses import asdict, replace
+from typing import get_type_hints
 from itertools import product
 from pathlib import Path
 import torch
@@ -28,12 +29,12 @@ from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
 __all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'ABLATION', 'check_writable', 'write_json',
-           'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis', 'synth_calibration',
-           'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label', 'run_row', 'run_rows',
-           'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results', 'scores', 'compare',
-           'synth_pins', 'method_synth_config', 'compare_table', 'table_markdown', 'table_jsonl', 'sardfq_compare',
-           'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
+           'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'GRID_FIELDS', 'ABLATION', 'check_writable',
+           'write_json', 'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis',
+           'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label',
+           'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results',
+           'scores', 'compare', 'synth_pins', 'quant_pins', 'method_synth_config', 'compare_table', 'table_markdown',
+           'table_jsonl', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -413,8 +414,8 @@ def _synth_fields(cfg:SynthConfig, # a compare run's synthesis settings
     return {k: v for k, v in json.loads(json.dumps(asdict(cfg))).items() if k in keep}
 
 def _stored_synth(run:dict)->dict:
-    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 with priors equally sharp at every depth unless a switch says so."
-    return run.get('synth') or {'bf16': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
+    "A stored synthesis run's `synth` fields; runs from before they were recorded know only their switches, and were made in fp32 (no `bf16_matmul` either) with priors equally sharp at every depth unless a switch says so."
+    return run.get('synth') or {'bf16': False, 'bf16_matmul': False, 'prior_sharpen': 1., **(run.get('synth_settings') or {})}
 
 # %% ../nbs/09_run.ipynb #3c0e7a02
 def _copy_images(images:Subset, # a subset of an `ImageFolder` (e.g. a seed's calibration images)
@@ -475,12 +476,13 @@ def compare(model:str='deit_tiny_patch16_224', # timm model name
     dcfg = data_config(fp)
     ds = ImageFolder(data, eval_transform(dcfg, precropped))
     ckpt_id = file_digest(checkpoint) if checkpoint else 'pretrained'
-    for (w, a, name, s), m in product(cfgs, methods):
-        if (k := key(m, w, a, name, s)) not in store['runs']: continue
-        run, scfg = store['runs'][k], synth_cfg(m, s)
-        if d := ', '.join(filter(None, (_changed(run['config'], cfgs[w, a, name, s].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg, used=True))))):
-            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {m!r} {name!r} means now: rename that run or move the file aside")
-        if (run['n'], run.get('precropped', False)) != (len(ds) - n, precropped):
+    asked = {key(m, w, a, name, s): (w, a, name, s) for (w, a, name, s), m in product(cfgs, methods)}
+    for k, run in store['runs'].items():  # the runs this grid would reuse, and those it would be paired with: a seed's runs of a method share its images
+        if run['source'] not in named or run['seed'] not in seeds: continue
+        scfg = synth_cfg(run['source'], run['seed'])
+        if d := ', '.join(filter(None, (k in asked and _changed(run['config'], cfgs[asked[k]].effective()), scfg and _changed(_stored_synth(run), _synth_fields(scfg.resolved(dev), used=True))))):
+            raise ValueError(f"{path} holds run {k} made with other settings ({d}) than {run['source']!r} {run['variant']!r} means now, and the runs of a method and seed must share their images: rename that run or move the file aside")
+        if k in asked and (run['n'], run.get('precropped', False)) != (len(ds) - n, precropped):
             raise ValueError(f"{path} holds run {k} scored on {run['n']} images (precropped {run.get('precropped', False)}), and {data} with n={n} leaves {len(ds) - n} (precropped {precropped}): "
                              "pass the images and n it was made with, or another output folder")
     for s in seeds:
@@ -565,6 +567,23 @@ def synth_pins(text:str # comma-separated settings, e.g. 'prior_sharpen=1,tv_wei
         pins.update(got)
     return pins
 
+# %% ../nbs/09_run.ipynb #5a1c0e05
+GRID_FIELDS = ('wbits', 'abits', 'edges', 'recon_iters', 'seed')  # `QuantConfig` fields a grid sets through its own options
+
+def quant_pins(text:str # comma-separated settings, e.g. 'lr_scales=1e-4,drop=0.5' ('' for none)
+              )->dict: # `QuantConfig` fields
+    "The `QuantConfig` fields `--quant` pins for every run of a grid, checked, or one clear error."
+    hints, pins = get_type_hints(QuantConfig), {}
+    read = dict(bool=lambda v: {'true': True, 'false': False}[v.lower()], int=int, float=float, str=str)
+    for part in filter(None, text.split(',')):
+        k, eq, v = part.partition('=')
+        try:
+            if not eq or k in GRID_FIELDS: raise KeyError(k)
+            pins[k] = read[hints[k].__name__](v)
+        except (KeyError, ValueError): raise ValueError(f"--quant {part!r} is not a setting: use name=value for a `QuantConfig` field other than {', '.join(GRID_FIELDS)} (e.g. lr_scales=1e-4, drop=0.5, per_head=false)") from None
+    QuantConfig(**pins).check()
+    return pins
+
 # %% ../nbs/09_run.ipynb #7c3f5a02
 def method_synth_config(method:str|tuple, # a compare method name ('sardfq+prior=real@200'), or `_method_spec`'s (method, iteration, fields)
                         seed:int, # the seed of the run
@@ -618,6 +637,7 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                    n:int=32, # calibration images per run
                    edges:str=QuantConfig.edges, # first/last layer protocol: 8bit or wa
                    synth:str='', # `SynthConfig` settings every synthesis takes, comma-separated name=value (e.g. prior_sharpen=1: a study made at that default); a method's own +parts win
+                   quant:str='', # `QuantConfig` settings every run takes, comma-separated name=value (e.g. lr_scales=1e-4: a study made at that default)
                    baseline:str='psaq', # the method the differences are measured against
                    device:str=None, # cpu or cuda (default: cuda when available)
                    cache:str='runs/.cache', # folder of cached syntheses
@@ -628,7 +648,8 @@ def sardfq_compare(data:str, # folder of real images: each seed draws --n to cal
                   ):
     "Compare calibration sources with paired seeds: every run missing from --out, then the table with 95 % intervals."
     with cli_errors('sardfq-compare'):
-        settings = {('calib' if i == 0 else 'recon' if i == QuantConfig.recon_iters else f'recon{i}'): dict(recon_iters=i) for i in _ints(recon_iters, '--recon-iters')}
+        pins = quant_pins(quant)
+        settings = {('calib' if i == 0 else 'recon' if i == QuantConfig.recon_iters else f'recon{i}'): dict(pins, recon_iters=i) for i in _ints(recon_iters, '--recon-iters')}
         b, sd = _ints(bits, '--bits'), _ints(seeds, '--seeds')
         if report: runs = _read_runs(Path(out))
         else: runs = compare(model, checkpoint, data, tuple(methods.split(',')), tuple((v, v) for v in b), tuple(sd), settings, n,

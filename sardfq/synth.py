@@ -184,6 +184,14 @@ def aligns_to_real(self:SynthConfig)->bool:
     "Whether the synthesis aligns attention with priors taken from real images (SARDFQ with APA on and `prior='real'`)."
     return self.method == 'sardfq' and self.apa and self.prior == 'real'
 
+# %% ../nbs/03_synth.ipynb #a1e0c5d4
+@patch
+def resolved(self:SynthConfig, device:str=None # cpu or cuda, where the synthesis runs (default: cuda when available)
+            )->SynthConfig:
+    "This config with its automatic setting (`bf16_matmul=None`) as `synthesize` takes it on `device`."
+    if self.bf16_matmul is not None: return self
+    return replace(self, bf16_matmul=get_device(device).type == 'cpu' and not dist.is_initialized() and not self.bf16 and exact_bf16_matmul())
+
 # %% ../nbs/03_synth.ipynb #c5cc82a2
 @patch
 def check(self:SynthConfig):
@@ -458,7 +466,7 @@ def synthesize(model:nn.Module, # the FP model (ViT/DeiT or Swin, timm)
     if unknown: raise ValueError(f"unknown synthesis setting(s) {', '.join(sorted(unknown))}: see SynthConfig for the names")
     cfg = replace(cfg or SynthConfig(), **kwargs).check()
     dev, (rank, world) = get_device(device), dist_world()
-    if cfg.bf16_matmul is None: cfg = replace(cfg, bf16_matmul=dev.type == 'cpu' and not dist.is_initialized() and not cfg.bf16 and exact_bf16_matmul())  # recorded as taken
+    cfg = cfg.resolved(dev)  # recorded as taken
     model = model.to(dev).eval()
     settings, lay = run_settings(model, cfg), apa_layout(model, cfg.apa_first)
     if cfg.method == 'noise': cfg = replace(cfg, iters=0, snapshots=())  # the starting noise is the result

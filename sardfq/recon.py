@@ -1,4 +1,4 @@
-"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) and activation scales so that its output matches the full-precision block's, on random views of the calibration images, keeping the best point on views it did not fit; QDrop on request.
+"""Block by block, fit each quantized transformer block's weight rounding (AdaRound) so that its output matches the full-precision block's, on random views of the calibration images, keeping the best point on views it did not fit; learned activation scales and QDrop on request.
 
 Docs: https://sardfq.github.io/sardfq/recon.html.md"""
 
@@ -115,7 +115,7 @@ def held_out_views(images:torch.Tensor, # `B x 3 x H x W` normalized calibration
     return calib_views(images, 2, seed + 7919, min_area)[len(images):]
 
 # %% ../nbs/06_recon.ipynb #955207f6
-LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 1e-4, 0.01  # AdaRound's rate; QDrop's activation-scale rate, relative; BRECQ's weight
+LR_ROUND, LR_SCALES, ROUND_WEIGHT = 1e-3, 0., 0.01  # AdaRound's rate; activation scales frozen (no measured gain at any rate, 08_pipeline); BRECQ's weight
 DROP, VIEWS = 0., 4  # QDrop off (no measured gain at 100 steps per block); each image and 3 random views (08_pipeline)
 _PASS = 32  # inputs per forward pass when caching and scoring (no gradients)
 

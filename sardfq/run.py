@@ -279,7 +279,7 @@ def method_label(r:dict # one run's results
 
 # %% ../nbs/09_run.ipynb #59fd65dc
 RUN_COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seed': 'seed', 'synth_iters': 'synth iters', 'recon_iters': 'recon iters',
-               'recon_views': 'recon views', 'drop': 'QDrop', 'edges': 'edges', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1', 'top5': 'quant top-5',
+               'recon_views': 'recon views', 'drop': 'QDrop', 'lr_scales': 'scale lr', 'edges': 'edges', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1', 'top5': 'quant top-5',
                'minutes': 'total min', 'device': 'device', 'code': 'code', 'command': 'command'}
 
 def run_row(r:dict # one run's results
@@ -288,7 +288,7 @@ def run_row(r:dict # one run's results
     secs = _get(r, 'timings', 'total')
     return dict(model=r['model'], method=method_label(r), bits=f"W{r['wbits']}/A{r['abits']}", seed=r.get('seed'),
                 synth_iters=_get(r, 'settings', 'synth', 'iters'), recon_iters=_get(r, 'settings', 'quant', 'recon_iters'),
-                recon_views=_get(r, 'settings', 'quant', 'recon_views'), drop=_get(r, 'settings', 'quant', 'drop'), edges=_get(r, 'settings', 'quant', 'edges'), qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
+                recon_views=_get(r, 'settings', 'quant', 'recon_views'), drop=_get(r, 'settings', 'quant', 'drop'), lr_scales=_get(r, 'settings', 'quant', 'lr_scales'), edges=_get(r, 'settings', 'quant', 'edges'), qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
                 top1=_get(r, 'quant', 'top1'), top5=_get(r, 'quant', 'top5'), n=_get(r, 'quant', 'n'),
                 minutes=round(secs/60, 1) if isinstance(secs, (int, float)) and math.isfinite(secs) else None,
                 device=r.get('device'), code=r.get('sardfq'), command=r.get('command'))
@@ -303,7 +303,7 @@ def run_rows(runs_dir:str|Path # a folder holding sardfq-run outputs, at any dep
 
 # %% ../nbs/09_run.ipynb #02db3f6b
 SUMMARY_COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seeds': 'seeds', 'top1': 'top-1', 'minutes': 'min'}
-SETTINGS = ('synth_iters', 'recon_iters', 'recon_views', 'drop', 'edges', 'qat_epochs')  # settings that split a method's runs into rows
+SETTINGS = ('synth_iters', 'recon_iters', 'recon_views', 'drop', 'lr_scales', 'edges', 'qat_epochs')  # settings that split a method's runs into rows
 
 def top1_interval(top1s:list, # top-1 (%) of each seed's run
                   ns:list # images each run was scored on

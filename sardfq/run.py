@@ -28,13 +28,14 @@ from .pipeline import QuantConfig, StageMeter, quantize_pipeline, refine, paired
 from .qmodel import save_quantized, quantize_model, calibrate
 
 # %% auto #0
-__all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS', 'COMPARE_SETTINGS',
-           'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'GRID_FIELDS', 'ABLATION', 'check_writable',
-           'write_json', 'file_digest', 'settings_key', 'code_version', 'synth_cache_file', 'cached_synthesis',
-           'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result', 'method_label',
-           'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv', 'sardfq_results',
-           'scores', 'compare', 'synth_pins', 'quant_pins', 'method_synth_config', 'compare_table', 'table_markdown',
-           'table_jsonl', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command', 'run_grid']
+__all__ = ['METHODS', 'RUN_SYNTH', 'RUN_KEYS', 'SWITCHES', 'RUN_COLUMNS', 'QUANT_COLUMNS', 'SUMMARY_COLUMNS', 'SETTINGS',
+           'COMPARE_SETTINGS', 'OPT_INS', 'OPT_VALUES', 'OPT_CHOICES', 'OPT_TYPES', 'GRID_FIELDS', 'ABLATION',
+           'check_writable', 'write_json', 'file_digest', 'settings_key', 'code_version', 'synth_cache_file',
+           'cached_synthesis', 'synth_calibration', 'run_experiment', 'sardfq_run', 'find_results', 'read_result',
+           'method_label', 'run_row', 'run_rows', 'top1_interval', 'summary_rows', 'rows_markdown', 'rows_csv',
+           'sardfq_results', 'scores', 'compare', 'synth_pins', 'quant_pins', 'method_synth_config', 'compare_table',
+           'table_markdown', 'table_jsonl', 'sardfq_compare', 'compare_chart', 'experiment_grid', 'cli_command',
+           'run_grid']
 
 # %% ../nbs/09_run.ipynb #d63cfc5e
 METHODS = (*SYNTH_METHODS, 'real')  # calibration sources: the synthesis methods, or real images
@@ -281,14 +282,14 @@ def method_label(r:dict # one run's results
 RUN_COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seed': 'seed', 'synth_iters': 'synth iters', 'recon_iters': 'recon iters',
                'recon_views': 'recon views', 'drop': 'QDrop', 'lr_scales': 'scale lr', 'edges': 'edges', 'qat_epochs': 'QAT epochs', 'fp_top1': 'FP top-1', 'top1': 'quant top-1', 'top5': 'quant top-5',
                'minutes': 'total min', 'device': 'device', 'code': 'code', 'command': 'command'}
+QUANT_COLUMNS = ('recon_iters', 'recon_views', 'drop', 'lr_scales', 'edges', 'qat_epochs')  # the columns read from the run's `QuantConfig`
 
 def run_row(r:dict # one run's results
            )->dict: # the keys of `RUN_COLUMNS`
     "One table row from one run's results (None for what the run did not record)."
     secs = _get(r, 'timings', 'total')
     return dict(model=r['model'], method=method_label(r), bits=f"W{r['wbits']}/A{r['abits']}", seed=r.get('seed'),
-                synth_iters=_get(r, 'settings', 'synth', 'iters'), recon_iters=_get(r, 'settings', 'quant', 'recon_iters'),
-                recon_views=_get(r, 'settings', 'quant', 'recon_views'), drop=_get(r, 'settings', 'quant', 'drop'), lr_scales=_get(r, 'settings', 'quant', 'lr_scales'), edges=_get(r, 'settings', 'quant', 'edges'), qat_epochs=_get(r, 'settings', 'quant', 'qat_epochs'), fp_top1=_get(r, 'fp', 'top1'),
+                synth_iters=_get(r, 'settings', 'synth', 'iters'), **{k: _get(r, 'settings', 'quant', k) for k in QUANT_COLUMNS}, fp_top1=_get(r, 'fp', 'top1'),
                 top1=_get(r, 'quant', 'top1'), top5=_get(r, 'quant', 'top5'), n=_get(r, 'quant', 'n'),
                 minutes=round(secs/60, 1) if isinstance(secs, (int, float)) and math.isfinite(secs) else None,
                 device=r.get('device'), code=r.get('sardfq'), command=r.get('command'))
@@ -347,11 +348,11 @@ def _md_table(header, # column titles
 def rows_markdown(rows:list, # `run_row`s or `summary_rows`
                   columns:dict=None # key -> header (default: `SUMMARY_COLUMNS` or `RUN_COLUMNS`, whichever the rows have)
                  )->str: # a markdown table
-    "The rows as a markdown table: floats with two decimals, commands as code, missing values as '-'."
+    "The rows as a markdown table: floats with two decimals (minutes and learning rates as they are), commands as code, missing values as '-'."
     columns = _columns(rows, columns)
     def cell(k, v):
         if v is None: return '-'
-        return f'`{v}`' if k == 'command' else f'{v:.2f}' if isinstance(v, float) and k != 'minutes' else str(v)
+        return f'`{v}`' if k == 'command' else f'{v:.2f}' if isinstance(v, float) and k not in ('minutes', 'lr_scales') else str(v)
     return _md_table(list(columns.values()), ([cell(k, r.get(k)) for k in columns] for r in rows))
 
 # %% ../nbs/09_run.ipynb #694f2743

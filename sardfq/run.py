@@ -304,7 +304,7 @@ def run_rows(runs_dir:str|Path # a folder holding sardfq-run outputs, at any dep
 
 # %% ../nbs/09_run.ipynb #02db3f6b
 SUMMARY_COLUMNS = {'model': 'model', 'method': 'method', 'bits': 'W/A', 'seeds': 'seeds', 'top1': 'top-1', 'minutes': 'min'}
-SETTINGS = ('synth_iters', 'recon_iters', 'recon_views', 'drop', 'lr_scales', 'edges', 'qat_epochs')  # settings that split a method's runs into rows
+SETTINGS = ('synth_iters', *QUANT_COLUMNS)  # settings that split a method's runs into rows
 
 def top1_interval(top1s:list, # top-1 (%) of each seed's run
                   ns:list # images each run was scored on
